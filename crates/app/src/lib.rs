@@ -1,0 +1,48 @@
+//! Use cases of zhanggui. Each one runs inside exactly one store transaction: it either happens
+//! completely or changes nothing. The web and CLI layers call only these.
+
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod lang;
+pub mod ledger_bench;
+pub mod setup;
+pub mod stock;
+pub mod trading;
+
+pub use error::{ErrorKind, UserFacing};
+pub use lang::Lang;
+pub use zhanggui_store as store;
+
+use zhanggui_store::{Company, Db, StoreError};
+
+/// The application: a handle on the database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+}
+
+/// Who acts, for which company.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub company_id: i64,
+    /// Recorded in the ledger and trade history.
+    pub user: String,
+}
+
+impl App {
+    pub async fn open(url: &str) -> Result<App, StoreError> {
+        Ok(App { db: Db::connect(url).await? })
+    }
+
+    /// The company the user means: by code, or the only/first one.
+    pub async fn company(&self, code: Option<&str>) -> Result<Option<Company>, StoreError> {
+        let mut tx = self.db.begin_read().await?;
+        let found = match code {
+            Some(c) => tx.company_by_code(c).await?,
+            None => tx.companies().await?.into_iter().next(),
+        };
+        tx.commit().await?;
+        Ok(found)
+    }
+}

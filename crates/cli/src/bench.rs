@@ -1,0 +1,66 @@
+//! `zhanggui bench ...`: measured figures, printed.
+
+use clap::Subcommand;
+use zhanggui_app::Lang;
+use zhanggui_app::ledger_bench::{self, LedgerBench};
+use zhanggui_app::store::Backend;
+
+use crate::output::{num, print, table};
+use crate::{Cli, Failure, Format};
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Trades per second through create → pay → ship (two lines, stock checked and moved), one
+    /// writer and several, against bare inserts of the same rows. Runs on a fresh scratch database:
+    /// SQLite always; PostgreSQL too when --postgres (or DATABASE_URL) names a server.
+    Ledger {
+        #[arg(long, default_value_t = 5000)]
+        trades: usize,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        /// PostgreSQL server to create the scratch database on (admin URL).
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failure> {
+    match cmd {
+        BenchCommand::Ledger { trades, writers, postgres, format } => {
+            let pg = postgres.clone().or_else(|| cli.database.starts_with("postgres").then(|| cli.database.clone()));
+            let mut results: Vec<LedgerBench> = Vec::new();
+            let fail = |e: ledger_bench::BenchError| Failure::internal(e.to_string());
+            results.push(ledger_bench::run(Backend::Sqlite, None, *trades, *writers).await.map_err(fail)?);
+            if let Some(url) = pg {
+                results.push(ledger_bench::run(Backend::Postgres, Some(&url), *trades, *writers).await.map_err(fail)?);
+            }
+            print(*format, &results, || {
+                let mut t = table(&[
+                    lang.pick("数据库", "backend"),
+                    lang.pick("订单数", "trades"),
+                    lang.pick("单写入 笔/秒", "1 writer trades/s"),
+                    lang.pick("并发写入 笔/秒", "N writers trades/s"),
+                    lang.pick("并发数", "writers"),
+                    lang.pick("裸插入 笔/秒", "bare inserts trades/s"),
+                    lang.pick("裸插入/单写入", "floor / 1 writer"),
+                    lang.pick("裸插入/并发", "floor / N writers"),
+                ]);
+                for r in &results {
+                    t.add_row(vec![
+                        comfy_table::Cell::new(&r.backend),
+                        num(r.trades),
+                        num(format!("{:.0}", r.single_writer_trades_per_s)),
+                        num(format!("{:.0}", r.concurrent_trades_per_s)),
+                        num(r.concurrent_writers),
+                        num(format!("{:.0}", r.floor_trades_per_s)),
+                        num(format!("{:.1}×", r.single_writer_ratio_to_floor)),
+                        num(format!("{:.1}×", r.concurrent_ratio_to_floor)),
+                    ]);
+                }
+                t
+            })
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `zhanggui`: the command line of zhanggui (掌柜).
+//!
+//! Exit codes: 0 success, 2 bad input (a wrong argument, an unknown order, a refused transition,
+//! missing stock), 1 internal failure.
+
+mod bench;
+mod demo;
+mod orders;
+mod output;
+mod stock;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use zhanggui_app::{Actor, App, ErrorKind, Lang, UserFacing};
+
+#[derive(Parser, Debug)]
+#[command(name = "zhanggui", version, about = "掌柜 zhanggui: the back office for online shops / 网店后台")]
+pub struct Cli {
+    /// Database: sqlite://FILE (default zhanggui.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://zhanggui.db")]
+    pub database: String,
+    /// Language of messages and tables: zh or en (default from LANG, else zh).
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
+    /// The company to work on (its code); the first one by default.
+    #[arg(long, global = true)]
+    pub company: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fill the database with the demo shop (生成演示店铺).
+    Demo(demo::DemoArgs),
+    /// Stock: list, show, adjust, transfer, check (库存).
+    #[command(subcommand)]
+    Stock(stock::StockCommand),
+    /// Orders: list, show, pay, ship, confirm, close (订单).
+    #[command(subcommand)]
+    Orders(orders::OrdersCommand),
+    /// Benchmarks that print measured figures (性能测试).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// How listings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+/// A failure with the exit code it deserves and a message in the user's language.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn bad_input(message: impl Into<String>) -> Failure {
+        Failure { code: 2, message: message.into() }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Failure {
+        Failure { code: 1, message: message.into() }
+    }
+
+    pub fn from_error<E: UserFacing>(e: &E, lang: Lang) -> Failure {
+        let code = match e.kind() {
+            ErrorKind::BadInput | ErrorKind::NotFound => 2,
+            ErrorKind::Internal => 1,
+        };
+        Failure { code, message: e.message(lang) }
+    }
+
+    pub fn store(e: &zhanggui_app::store::StoreError, lang: Lang) -> Failure {
+        Failure::internal(format!("{}{e}", lang.pick("数据库错误：", "database error: ")))
+    }
+}
+
+/// What every command gets: the app, the language, the acting user and company.
+pub struct Ctx {
+    pub app: App,
+    pub lang: Lang,
+    pub actor: Actor,
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl Ctx {
+    async fn open(cli: &Cli, lang: Lang) -> Result<Ctx, Failure> {
+        let app = App::open(&cli.database).await.map_err(|e| Failure::store(&e, lang))?;
+        let company = app.company(cli.company.as_deref()).await.map_err(|e| Failure::store(&e, lang))?;
+        let Some(company) = company else {
+            return Err(Failure::bad_input(match (&cli.company, lang) {
+                (Some(c), Lang::Zh) => format!("找不到公司 {c}"),
+                (Some(c), Lang::En) => format!("no company with code {c}"),
+                (None, Lang::Zh) => "数据库里还没有公司。先运行 `zhanggui demo` 生成演示店铺。".into(),
+                (None, Lang::En) => "The database holds no company yet. Run `zhanggui demo` first.".into(),
+            }));
+        };
+        let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+        Ok(Ctx {
+            app,
+            lang,
+            actor: Actor { company_id: company.id, user },
+            time_zone: zhanggui_app::clock::zone(&company.time_zone),
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match &cli.lang {
+        Some(l) => Lang::from_setting(l),
+        None => Lang::from_setting(&std::env::var("LANG").unwrap_or_default()),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli, lang)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{}{}", lang.pick("错误：", "error: "), f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Demo(args) => demo::run(&cli, args, lang).await,
+        Command::Bench(cmd) => bench::run(&cli, cmd, lang).await,
+        Command::Stock(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            stock::run(&ctx, cmd).await
+        }
+        Command::Orders(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            orders::run(&ctx, cmd).await
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Versioned SQL migrations, one folder per backend, embedded in the binary and applied on start.
+
+use crate::{Db, StoreError, Tx};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Db {
+    /// Applies every migration not applied yet, each in its own transaction.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            // Two processes starting at once must not both migrate.
+            sqlx::query("SELECT pg_advisory_xact_lock(7218201)").execute(&mut **t).await?;
+        }
+        exec!(
+            &mut tx,
+            "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        )?;
+        let applied: Vec<i64> =
+            fetch_all!(&mut tx, "SELECT version FROM schema_migration", [], |r| r.try_get::<i64, _>(0))?;
+        for m in MIGRATIONS {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            let err = |source| StoreError::Migration { version: m.version, name: m.name, source };
+            match &mut tx {
+                Tx::Sqlite(t) => sqlx::raw_sql(m.sqlite).execute(&mut **t).await.map(|_| ()).map_err(err)?,
+                Tx::Postgres(t) => sqlx::raw_sql(m.postgres).execute(&mut **t).await.map(|_| ()).map_err(err)?,
+            };
+            exec!(
+                &mut tx,
+                "INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)",
+                m.version,
+                m.name,
+                chrono::Utc::now().timestamp()
+            )?;
+        }
+        tx.commit().await
+    }
+}

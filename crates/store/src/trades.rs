@@ -1,0 +1,393 @@
+//! Trades (主订单), their lines (子订单) and their history.
+
+use chrono::{DateTime, Utc};
+use zhanggui_domain::{Money, TradeStatus};
+
+use crate::{NewTrade, OrderLine, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
+
+const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
+    t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
+    t.goods_amount, t.postage, t.discount, t.total_amount, t.amount_paid, t.refund_amount, t.item_count, \
+    t.created_at, t.paid_at, t.shipped_at, t.finished_at, t.closed_at, t.close_reason, t.buyer_message, \
+    t.seller_memo, t.flag, t.carrier, t.tracking_no, t.urgent, t.oversold, t.ship_by_at";
+
+macro_rules! trade_row {
+    ($r:ident) => {{
+        let status: String = $r.try_get("status")?;
+        let opt_ts = |v: Option<i64>| v.map(from_ts);
+        Ok(Trade {
+            id: $r.try_get("id")?,
+            company_id: $r.try_get("company_id")?,
+            shop_id: $r.try_get("shop_id")?,
+            shop_name: $r.try_get("shop_name")?,
+            tid: $r.try_get("tid")?,
+            status: status.parse::<TradeStatus>().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            customer_id: $r.try_get("customer_id")?,
+            buyer_nick: $r.try_get("buyer_nick")?,
+            receiver_name: $r.try_get("receiver_name")?,
+            receiver_phone: $r.try_get("receiver_phone")?,
+            receiver_address: $r.try_get("receiver_address")?,
+            province: $r.try_get("province")?,
+            city: $r.try_get("city")?,
+            district: $r.try_get("district")?,
+            goods_amount: Money::from_fen($r.try_get("goods_amount")?),
+            postage: Money::from_fen($r.try_get("postage")?),
+            discount: Money::from_fen($r.try_get("discount")?),
+            total_amount: Money::from_fen($r.try_get("total_amount")?),
+            amount_paid: Money::from_fen($r.try_get("amount_paid")?),
+            refund_amount: Money::from_fen($r.try_get("refund_amount")?),
+            item_count: $r.try_get("item_count")?,
+            created_at: from_ts($r.try_get("created_at")?),
+            paid_at: opt_ts($r.try_get("paid_at")?),
+            shipped_at: opt_ts($r.try_get("shipped_at")?),
+            finished_at: opt_ts($r.try_get("finished_at")?),
+            closed_at: opt_ts($r.try_get("closed_at")?),
+            close_reason: $r.try_get("close_reason")?,
+            buyer_message: $r.try_get("buyer_message")?,
+            seller_memo: $r.try_get("seller_memo")?,
+            flag: $r.try_get("flag")?,
+            carrier: $r.try_get("carrier")?,
+            tracking_no: $r.try_get("tracking_no")?,
+            urgent: $r.try_get("urgent")?,
+            oversold: $r.try_get("oversold")?,
+            ship_by_at: opt_ts($r.try_get("ship_by_at")?),
+        })
+    }};
+}
+
+/// The fields a transition changes on a trade.
+#[derive(Debug, Clone, Default)]
+pub struct TradeChange {
+    pub status: Option<TradeStatus>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub ship_by_at: Option<DateTime<Utc>>,
+    pub close_reason: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+    pub oversold: Option<bool>,
+    pub customer_id: Option<i64>,
+}
+
+impl Tx {
+    /// Inserts a trade in status `status` with its lines; returns (trade id, line ids in order).
+    pub async fn insert_trade(
+        &mut self,
+        t: &NewTrade,
+        status: TradeStatus,
+        at: DateTime<Utc>,
+    ) -> Result<(i64, Vec<i64>), StoreError> {
+        let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
+        let id = fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO trade (company_id, shop_id, tid, status, customer_id, buyer_nick, receiver_name, receiver_phone, \
+                receiver_address, province, city, district, goods_amount, postage, discount, total_amount, amount_paid, \
+                item_count, created_at, buyer_message, seller_memo, updated_at, paid_at, shipped_at, finished_at, \
+                closed_at, ship_by_at, close_reason, carrier, tracking_no, refund_amount, flag, urgent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+                $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) \
+             RETURNING id",
+            t.company_id,
+            t.shop_id,
+            &t.tid,
+            status.code(),
+            t.customer_id,
+            &t.buyer_nick,
+            &t.receiver_name,
+            &t.receiver_phone,
+            &t.receiver_address,
+            &t.province,
+            &t.city,
+            &t.district,
+            t.goods_amount.fen(),
+            t.postage.fen(),
+            t.discount.fen(),
+            t.total_amount.fen(),
+            t.amount_paid.fen(),
+            item_count,
+            to_ts(t.created_at),
+            &t.buyer_message,
+            &t.seller_memo,
+            to_ts(at),
+            t.paid_at.map(to_ts),
+            t.shipped_at.map(to_ts),
+            t.finished_at.map(to_ts),
+            t.closed_at.map(to_ts),
+            t.ship_by_at.map(to_ts),
+            &t.close_reason,
+            &t.carrier,
+            &t.tracking_no,
+            t.refund_amount.fen(),
+            t.flag,
+            t.urgent
+        )?;
+        let mut line_ids = Vec::with_capacity(t.lines.len());
+        for l in &t.lines {
+            let line_id = fetch_scalar!(
+                self,
+                i64,
+                "INSERT INTO order_line (company_id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, qty, \
+                    amount_paid, refund_amount, refund_status, shipped_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                t.company_id,
+                id,
+                &l.oid,
+                l.sku_id,
+                &l.outer_sku_id,
+                &l.title,
+                &l.properties,
+                l.price.fen(),
+                l.qty,
+                l.amount_paid.fen(),
+                l.refund_amount.fen(),
+                &l.refund_status,
+                l.shipped_at.map(to_ts)
+            )?;
+            line_ids.push(line_id);
+        }
+        Ok((id, line_ids))
+    }
+
+    pub async fn trade(&mut self, company_id: i64, trade_id: i64) -> Result<Option<Trade>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2"
+        ));
+        Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| trade_row!(r))?)
+    }
+
+    /// Finds a trade by the platform's order number; with several shops the same number may exist
+    /// more than once, so all matches are returned.
+    pub async fn trades_by_tid(&mut self, company_id: i64, tid: &str) -> Result<Vec<Trade>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.company_id = $1 AND t.tid = $2"
+        ));
+        Ok(fetch_all!(self, sql, [company_id, tid], |r| trade_row!(r))?)
+    }
+
+    /// Reads a trade and locks its row for the rest of the transaction, so two transitions of the same
+    /// trade cannot interleave (PostgreSQL row lock; SQLite's writer lock already serialises).
+    pub async fn trade_for_update(&mut self, company_id: i64, trade_id: i64) -> Result<Option<Trade>, StoreError> {
+        let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE OF t" } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2{lock}"
+        ));
+        Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| trade_row!(r))?)
+    }
+
+    pub async fn trade_lines(&mut self, trade_id: i64) -> Result<Vec<OrderLine>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, qty, amount_paid, refund_amount, \
+                    refund_status, shipped_at FROM order_line WHERE trade_id = $1 ORDER BY id",
+            [trade_id],
+            |r| Ok(OrderLine {
+                id: r.try_get("id")?,
+                trade_id: r.try_get("trade_id")?,
+                oid: r.try_get("oid")?,
+                sku_id: r.try_get("sku_id")?,
+                outer_sku_id: r.try_get("outer_sku_id")?,
+                title: r.try_get("title")?,
+                properties: r.try_get("properties")?,
+                price: Money::from_fen(r.try_get("price")?),
+                qty: r.try_get("qty")?,
+                amount_paid: Money::from_fen(r.try_get("amount_paid")?),
+                refund_amount: Money::from_fen(r.try_get("refund_amount")?),
+                refund_status: r.try_get("refund_status")?,
+                shipped_at: r.try_get::<Option<i64>, _>("shipped_at")?.map(from_ts),
+            })
+        )?)
+    }
+
+    /// Marks lines shipped: the given ones, or (`None`) every line of the trade not shipped yet.
+    pub async fn mark_lines_shipped(
+        &mut self,
+        trade_id: i64,
+        line_ids: Option<&[i64]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match line_ids {
+            None => {
+                exec!(
+                    self,
+                    "UPDATE order_line SET shipped_at = $1 WHERE trade_id = $2 AND shipped_at IS NULL",
+                    to_ts(at),
+                    trade_id
+                )?;
+            }
+            Some(ids) => {
+                for id in ids {
+                    exec!(
+                        self,
+                        "UPDATE order_line SET shipped_at = $1 WHERE id = $2 AND trade_id = $3 AND shipped_at IS NULL",
+                        to_ts(at),
+                        *id,
+                        trade_id
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a change: only the fields that are `Some` are written.
+    pub async fn update_trade(&mut self, trade_id: i64, c: &TradeChange, at: DateTime<Utc>) -> Result<(), StoreError> {
+        exec!(
+            self,
+            "UPDATE trade SET \
+                status = COALESCE($1, status), \
+                paid_at = COALESCE($2, paid_at), \
+                shipped_at = COALESCE($3, shipped_at), \
+                finished_at = COALESCE($4, finished_at), \
+                closed_at = COALESCE($5, closed_at), \
+                ship_by_at = COALESCE($6, ship_by_at), \
+                close_reason = COALESCE($7, close_reason), \
+                carrier = COALESCE($8, carrier), \
+                tracking_no = COALESCE($9, tracking_no), \
+                oversold = COALESCE($10, oversold), \
+                customer_id = COALESCE($11, customer_id), \
+                updated_at = $12 \
+             WHERE id = $13",
+            c.status.map(|s| s.code()),
+            c.paid_at.map(to_ts),
+            c.shipped_at.map(to_ts),
+            c.finished_at.map(to_ts),
+            c.closed_at.map(to_ts),
+            c.ship_by_at.map(to_ts),
+            c.close_reason.as_deref(),
+            c.carrier.as_deref(),
+            c.tracking_no.as_deref(),
+            c.oversold,
+            c.customer_id,
+            to_ts(at),
+            trade_id
+        )?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_trade_event(
+        &mut self,
+        company_id: i64,
+        trade_id: i64,
+        event: &str,
+        from: &str,
+        to: &str,
+        note: &str,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        exec!(
+            self,
+            "INSERT INTO trade_event (company_id, trade_id, event, from_status, to_status, note, user_name, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            company_id,
+            trade_id,
+            event,
+            from,
+            to,
+            note,
+            user,
+            to_ts(at)
+        )?;
+        Ok(())
+    }
+
+    pub async fn trade_events(&mut self, trade_id: i64) -> Result<Vec<TradeEventRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT event, from_status, to_status, note, user_name, at FROM trade_event WHERE trade_id = $1 ORDER BY id",
+            [trade_id],
+            |r| Ok(TradeEventRow {
+                event: r.try_get("event")?,
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                note: r.try_get("note")?,
+                user_name: r.try_get("user_name")?,
+                at: from_ts(r.try_get("at")?),
+            })
+        )?)
+    }
+
+    /// Trades matching a filter, newest first. Every condition is a bind; nothing from the filter is
+    /// pasted into the SQL.
+    pub async fn list_trades(&mut self, f: &TradeFilter) -> Result<Vec<Trade>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id \
+             WHERE t.company_id = $1 \
+               AND ($2 = 0 OR t.shop_id = $2) \
+               AND ($3 = '' OR t.status = $3) \
+               AND ($4 = FALSE OR t.created_at >= $5) \
+               AND ($6 = FALSE OR t.created_at < $7) \
+               AND ($8 = '' OR t.buyer_nick = $8) \
+               AND ($9 = FALSE OR (t.status = 'WAIT_SELLER_SEND_GOODS' AND t.paid_at < $10)) \
+             ORDER BY t.created_at DESC, t.id DESC LIMIT $11 OFFSET $12"
+        ));
+        Ok(fetch_all!(
+            self,
+            sql,
+            [
+                f.company_id,
+                f.shop_id.unwrap_or(0),
+                f.status.map(|s| s.code()).unwrap_or(""),
+                f.created_from.is_some(),
+                f.created_from.map(to_ts).unwrap_or(0),
+                f.created_to.is_some(),
+                f.created_to.map(to_ts).unwrap_or(0),
+                f.buyer.as_deref().unwrap_or(""),
+                f.paid_before_unshipped.is_some(),
+                f.paid_before_unshipped.map(to_ts).unwrap_or(0),
+                if f.limit > 0 { f.limit } else { 50 },
+                f.offset
+            ],
+            |r| trade_row!(r)
+        )?)
+    }
+
+    pub async fn insert_refund(&mut self, r: &crate::NewRefund) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO refund (company_id, trade_id, order_line_id, refund_no, kind, status, reason, amount, created_at, \
+                deadline_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            r.company_id,
+            r.trade_id,
+            r.order_line_id,
+            &r.refund_no,
+            r.kind.code(),
+            r.status.code(),
+            &r.reason,
+            r.amount.fen(),
+            to_ts(r.created_at),
+            r.deadline_at.map(to_ts),
+            r.finished_at.map(to_ts)
+        )?)
+    }
+
+    /// Several history rows at once (used when a trade's past is written in one go).
+    pub async fn insert_trade_events(
+        &mut self,
+        company_id: i64,
+        trade_id: i64,
+        events: &[(&str, &str, &str, DateTime<Utc>)],
+        user: &str,
+    ) -> Result<(), StoreError> {
+        for (event, from, to, at) in events {
+            self.insert_trade_event(company_id, trade_id, event, from, to, "", user, *at).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks or unmarks a trade as urgent (加急).
+    pub async fn set_trade_urgent(&mut self, trade_id: i64, urgent: bool) -> Result<(), StoreError> {
+        exec!(self, "UPDATE trade SET urgent = $1 WHERE id = $2", urgent, trade_id)?;
+        Ok(())
+    }
+
+    pub async fn trade_exists(&mut self, shop_id: i64, tid: &str) -> Result<bool, StoreError> {
+        let n = fetch_scalar!(self, i64, "SELECT COUNT(*) FROM trade WHERE shop_id = $1 AND tid = $2", shop_id, tid)?;
+        Ok(n > 0)
+    }
+}
