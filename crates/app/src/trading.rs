@@ -13,6 +13,7 @@ use zhanggui_domain::{
     IllegalTransition, Money, MoveKind, ReserveDecision, TradeEvent, TradeStatus, decide_reservation,
     region::parse_address,
 };
+use zhanggui_store::trade_write::{CustomerKey, EventRow, NewReservation, TradeWrite};
 use zhanggui_store::trades::TradeChange;
 use zhanggui_store::{NewLine, NewMove, NewTrade, OrderLine, Shop, StoreError, Trade, TradeEventRow, TradeFilter, Tx};
 
@@ -82,6 +83,9 @@ pub enum TradeError {
     OutOfStock { sku: String, wanted: i64, available: i64 },
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// A concurrent writer changed what this step relied on; it is retried from the start.
+    #[error("the trade or its stock changed while this step ran; try again")]
+    Conflict,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -94,6 +98,7 @@ impl UserFacing for TradeError {
             TradeError::Illegal(_) => "illegal_transition",
             TradeError::OutOfStock { .. } => "out_of_stock",
             TradeError::Invalid { .. } => "invalid_input",
+            TradeError::Conflict => "conflict",
             TradeError::Store(_) => "internal",
         }
     }
@@ -101,7 +106,7 @@ impl UserFacing for TradeError {
     fn kind(&self) -> ErrorKind {
         match self {
             TradeError::NotFound(_) | TradeError::ShopNotFound(_) => ErrorKind::NotFound,
-            TradeError::Store(_) => ErrorKind::Internal,
+            TradeError::Store(_) | TradeError::Conflict => ErrorKind::Internal,
             _ => ErrorKind::BadInput,
         }
     }
@@ -117,6 +122,7 @@ impl UserFacing for TradeError {
                 format!("库存不足（缺货）：{sku} 需要 {wanted} 件，可用库存只有 {available} 件")
             }
             (TradeError::Invalid { field, reason }, Lang::Zh) => format!("{field}：{reason}"),
+            (TradeError::Conflict, Lang::Zh) => "订单或库存刚被其他操作修改，请重试".to_string(),
             (TradeError::Store(e), Lang::Zh) => format!("系统错误：{e}"),
         }
     }
@@ -139,6 +145,10 @@ where
             Err(TradeError::Store(e)) if e.is_retryable() && tries < 20 => {
                 tries += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(2 * tries)).await;
+            }
+            Err(TradeError::Conflict) if tries < 20 => {
+                tries += 1;
+                tokio::task::yield_now().await;
             }
             other => return other,
         }
@@ -197,12 +207,11 @@ impl App {
         let mut tx = self.db.begin_read().await?;
         let key = key.trim();
         let mut found = tx.trades_by_tid(actor.company_id, key).await?;
-        if found.is_empty() {
-            if let Ok(id) = key.parse::<i64>() {
-                if let Some(t) = tx.trade(actor.company_id, id).await? {
-                    found.push(t);
-                }
-            }
+        if found.is_empty()
+            && let Ok(id) = key.parse::<i64>()
+            && let Some(t) = tx.trade(actor.company_id, id).await?
+        {
+            found.push(t);
         }
         tx.commit().await?;
         match found.len() {
@@ -266,9 +275,6 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
         return Err(invalid("amount", "postage and discount cannot be negative"));
     }
     let shop = load_shop(tx, actor, input.shop_id).await?;
-    if tx.trade_exists(shop.id, tid).await? {
-        return Err(TradeError::Duplicate { tid: tid.to_string() });
-    }
     let goods: Money = input.lines.iter().map(|l| l.price * l.qty).sum();
     if input.discount > goods {
         return Err(invalid("discount", format!("discount {} exceeds the goods amount {}", input.discount, goods)));
@@ -278,31 +284,19 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
     let line_paid = payable_goods.allocate(&weights);
 
     let region = parse_address(&input.receiver_address).unwrap_or_default();
-    let customer_id = if input.buyer_nick.trim().is_empty() {
-        None
-    } else {
-        let system = shop.platform.buyer_account_system();
-        Some(tx.upsert_customer(actor.company_id, system, input.buyer_nick.trim(), &region, input.created_at).await?)
-    };
-
+    let codes: Vec<&str> = input.lines.iter().map(|l| l.outer_sku_id.trim()).filter(|c| !c.is_empty()).collect();
+    let skus = tx.skus_by_codes(actor.company_id, &codes).await?;
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, l) in input.lines.iter().enumerate() {
-        let sku = if l.outer_sku_id.trim().is_empty() {
-            None
-        } else {
-            tx.sku_by_code(actor.company_id, l.outer_sku_id.trim()).await?
-        };
+        let code = l.outer_sku_id.trim();
+        let sku = skus.iter().find(|s| s.outer_sku_id == code);
         lines.push(NewLine {
             oid: if l.oid.trim().is_empty() { format!("{tid}-{}", i + 1) } else { l.oid.trim().to_string() },
-            sku_id: sku.as_ref().map(|s| s.id),
-            outer_sku_id: l.outer_sku_id.trim().to_string(),
-            title: if l.title.is_empty() {
-                sku.as_ref().map(|s| s.title.clone()).unwrap_or_default()
-            } else {
-                l.title.clone()
-            },
+            sku_id: sku.map(|s| s.id),
+            outer_sku_id: code.to_string(),
+            title: if l.title.is_empty() { sku.map(|s| s.title.clone()).unwrap_or_default() } else { l.title.clone() },
             properties: if l.properties.is_empty() {
-                sku.as_ref().map(|s| s.properties.clone()).unwrap_or_default()
+                sku.map(|s| s.properties.clone()).unwrap_or_default()
             } else {
                 l.properties.clone()
             },
@@ -312,18 +306,19 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
             ..Default::default()
         });
     }
+    let nick = input.buyer_nick.trim();
     let new = NewTrade {
         company_id: actor.company_id,
         shop_id: shop.id,
         tid: tid.to_string(),
-        customer_id,
-        buyer_nick: input.buyer_nick.trim().to_string(),
+        customer_id: None,
+        buyer_nick: nick.to_string(),
         receiver_name: input.receiver_name.clone(),
         receiver_phone: input.receiver_phone.clone(),
         receiver_address: input.receiver_address.clone(),
-        province: region.province,
-        city: region.city,
-        district: region.district,
+        province: region.province.clone(),
+        city: region.city.clone(),
+        district: region.district.clone(),
         goods_amount: goods,
         postage: input.postage,
         discount: input.discount,
@@ -336,83 +331,75 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
         ..Default::default()
     };
     let status = TradeStatus::WaitBuyerPay;
-    let (trade_id, line_ids) = tx.insert_trade(&new, status, input.created_at).await?;
+    let customer = (!nick.is_empty()).then(|| CustomerKey {
+        account_system: shop.platform.buyer_account_system(),
+        nick,
+        region: &region,
+    });
+    let trade_id = match tx.create_trade_batched(&new, status, customer, &actor.user, input.created_at).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => return Err(TradeError::Duplicate { tid: tid.to_string() }),
+        Err(e) => return Err(e.into()),
+    };
     if shop.reserve_unpaid && tracks_stock(&shop, input.created_at) {
-        let wanted: Vec<Wanted> = new
-            .lines
-            .iter()
-            .zip(&line_ids)
-            .filter_map(|(l, id)| {
-                l.sku_id.map(|sku| Wanted { line_id: *id, sku_id: sku, qty: l.qty, code: &l.outer_sku_id })
-            })
-            .collect();
-        let oversold = reserve(tx, actor, &shop, trade_id, wanted, input.created_at).await?;
-        if oversold {
-            tx.update_trade(trade_id, &TradeChange { oversold: Some(true), ..Default::default() }, input.created_at)
-                .await?;
+        let stored = tx.trade_lines(trade_id).await?;
+        let reserve = plan_reservations(tx, &shop, &stored).await?;
+        let oversold = reserve.iter().any(|r| !r.guarded);
+        let write = TradeWrite {
+            company_id: actor.company_id,
+            trade_id,
+            reserve,
+            change: TradeChange { oversold: oversold.then_some(true), ..Default::default() },
+            at: input.created_at,
+            ..Default::default()
+        };
+        if !tx.apply_trade_write(&write).await? {
+            return Err(TradeError::Conflict);
         }
     }
-    tx.insert_trade_event(actor.company_id, trade_id, "create", "", status.code(), "", &actor.user, input.created_at)
-        .await?;
     Ok(trade_id)
 }
 
-struct Wanted<'a> {
-    line_id: i64,
-    sku_id: i64,
-    qty: i64,
-    code: &'a str,
-}
-
-/// Reserves every wanted line, SKUs in id order (so concurrent payers lock rows in the same order and
-/// cannot deadlock). Each line goes to the shop's default warehouse if it has enough, else to the
-/// first warehouse that does. Returns whether any line was oversold.
-async fn reserve(
-    tx: &mut Tx,
-    actor: &Actor,
-    shop: &Shop,
-    trade_id: i64,
-    mut wanted: Vec<Wanted<'_>>,
-    at: DateTime<Utc>,
-) -> Result<bool, TradeError> {
-    wanted.sort_by_key(|w| (w.sku_id, w.line_id));
-    let mut oversold = false;
-    for w in wanted {
-        let balances = tx.sku_balances(w.sku_id, shop.default_warehouse_id).await?;
-        let mut placed = None;
-        for (warehouse_id, on_hand, reserved) in &balances {
-            if on_hand - reserved >= w.qty && tx.try_reserve(w.sku_id, *warehouse_id, w.qty, false).await? {
-                placed = Some(*warehouse_id);
-                break;
+/// Chooses where each line's stock is reserved, SKUs in id order (so concurrent payers lock rows in
+/// the same order and cannot deadlock): the shop's default warehouse if it has enough, else the first
+/// warehouse that does. Refuses with `OutOfStock` (nothing written yet) unless the shop allows
+/// overselling, in which case the line is reserved unguarded in the default warehouse.
+async fn plan_reservations(tx: &mut Tx, shop: &Shop, lines: &[OrderLine]) -> Result<Vec<NewReservation>, TradeError> {
+    let mut wanted: Vec<&OrderLine> = lines.iter().filter(|l| l.sku_id.is_some() && l.shipped_at.is_none()).collect();
+    wanted.sort_by_key(|l| (l.sku_id, l.id));
+    let sku_ids: Vec<i64> = wanted.iter().filter_map(|l| l.sku_id).collect();
+    let mut balances = tx.balances_of(&sku_ids).await?;
+    let mut out = Vec::with_capacity(wanted.len());
+    for l in wanted {
+        let Some(sku_id) = l.sku_id else { continue };
+        let mut candidates: Vec<&mut (i64, i64, i64, i64)> = balances.iter_mut().filter(|b| b.0 == sku_id).collect();
+        candidates.sort_by_key(|b| (Some(b.1) != shop.default_warehouse_id, b.1));
+        let best = candidates.iter().map(|b| b.2 - b.3).max().unwrap_or(0);
+        let place = candidates.iter_mut().find(|b| b.2 - b.3 >= l.qty);
+        match (place, decide_reservation(best, l.qty, shop.allow_oversell)) {
+            (Some(b), _) => {
+                b.3 += l.qty;
+                out.push(NewReservation { order_line_id: l.id, sku_id, warehouse_id: b.1, qty: l.qty, guarded: true });
             }
-        }
-        if placed.is_none() {
-            // Re-read: the figures above may have changed under a concurrent writer.
-            let best = tx.sku_balances(w.sku_id, shop.default_warehouse_id).await?;
-            let available = best.iter().map(|(_, h, r)| h - r).max().unwrap_or(0);
-            match decide_reservation(available, w.qty, shop.allow_oversell) {
-                ReserveDecision::Refuse { available } => {
-                    return Err(TradeError::OutOfStock { sku: w.code.to_string(), wanted: w.qty, available });
+            (None, ReserveDecision::ReserveOversold) => {
+                let Some(warehouse_id) = shop.default_warehouse_id.or_else(|| candidates.first().map(|b| b.1)) else {
+                    return Err(invalid("warehouse", "the company has no warehouse to reserve stock in"));
+                };
+                if let Some(b) = candidates.iter_mut().find(|b| b.1 == warehouse_id) {
+                    b.3 += l.qty;
                 }
-                ReserveDecision::Reserve | ReserveDecision::ReserveOversold => {
-                    let target = shop.default_warehouse_id.or_else(|| best.first().map(|b| b.0));
-                    let Some(warehouse_id) = target else {
-                        return Err(invalid("warehouse", "the company has no warehouse to reserve stock in"));
-                    };
-                    if !shop.allow_oversell {
-                        return Err(TradeError::OutOfStock { sku: w.code.to_string(), wanted: w.qty, available });
-                    }
-                    tx.try_reserve(w.sku_id, warehouse_id, w.qty, true).await?;
-                    placed = Some(warehouse_id);
-                    oversold = true;
-                }
+                out.push(NewReservation { order_line_id: l.id, sku_id, warehouse_id, qty: l.qty, guarded: false });
             }
-        }
-        if let Some(warehouse_id) = placed {
-            tx.insert_reservation(actor.company_id, trade_id, w.line_id, w.sku_id, warehouse_id, w.qty, at).await?;
+            (None, _) => {
+                return Err(TradeError::OutOfStock {
+                    sku: l.outer_sku_id.clone(),
+                    wanted: l.qty,
+                    available: best.max(0),
+                });
+            }
         }
     }
-    Ok(oversold)
+    Ok(out)
 }
 
 /// The buyer pays (付款): reserves stock unless already reserved, counts the payment for the customer.
@@ -423,32 +410,39 @@ pub async fn pay_in(tx: &mut Tx, actor: &Actor, trade_id: i64, at: DateTime<Utc>
         return Err(invalid("paid_at", "a trade cannot be paid before it was created"));
     }
     let shop = load_shop(tx, actor, trade.shop_id).await?;
-    let mut oversold = None;
-    if tracks_stock(&shop, at) && !(shop.reserve_unpaid && tracks_stock(&shop, trade.created_at)) {
+    let already_reserved = shop.reserve_unpaid && tracks_stock(&shop, trade.created_at);
+    let reserve = if tracks_stock(&shop, at) && !already_reserved {
         let lines = tx.trade_lines(trade_id).await?;
-        let wanted: Vec<Wanted> = lines
-            .iter()
-            .filter_map(|l| {
-                l.sku_id.map(|sku| Wanted { line_id: l.id, sku_id: sku, qty: l.qty, code: &l.outer_sku_id })
-            })
-            .collect();
-        if reserve(tx, actor, &shop, trade_id, wanted, at).await? {
-            oversold = Some(true);
-        }
-    }
-    let change = TradeChange {
-        status: Some(next),
-        paid_at: Some(at),
-        ship_by_at: Some(at + SHIP_WITHIN),
-        oversold,
+        plan_reservations(tx, &shop, &lines).await?
+    } else {
+        Vec::new()
+    };
+    let oversold = reserve.iter().any(|r| !r.guarded);
+    let write = TradeWrite {
+        company_id: actor.company_id,
+        trade_id,
+        reserve,
+        change: TradeChange {
+            status: Some(next),
+            paid_at: Some(at),
+            ship_by_at: Some(at + SHIP_WITHIN),
+            oversold: oversold.then_some(true),
+            ..Default::default()
+        },
+        customer_payment: trade.customer_id.map(|c| (c, at, trade.amount_paid)),
+        event: Some(EventRow {
+            event: "pay",
+            from: trade.status.code(),
+            to: next.code(),
+            note: String::new(),
+            user: actor.user.clone(),
+        }),
+        at,
         ..Default::default()
     };
-    tx.update_trade(trade_id, &change, at).await?;
-    if let Some(customer_id) = trade.customer_id {
-        tx.record_customer_payment(customer_id, at, trade.amount_paid).await?;
+    if !tx.apply_trade_write(&write).await? {
+        return Err(TradeError::Conflict);
     }
-    tx.insert_trade_event(actor.company_id, trade_id, "pay", trade.status.code(), next.code(), "", &actor.user, at)
-        .await?;
     Ok(())
 }
 
@@ -492,6 +486,7 @@ pub async fn ship_in(
     let all = unshipped.iter().all(|l| chosen.contains(&l.id));
     let event = if all { TradeEvent::ShipAll } else { TradeEvent::ShipPart };
     let next = trade.status.apply(event)?;
+    let mut consume = Vec::new();
     for res in tx.open_reservations(trade_id).await? {
         if !chosen.contains(&res.order_line_id) {
             continue;
@@ -509,20 +504,33 @@ pub async fn ship_in(
             user_name: actor.user.clone(),
             at,
         };
-        tx.ship_reservation(&m, &res).await?;
+        consume.push((res, m));
     }
-    tx.mark_lines_shipped(trade_id, if all { None } else { Some(&chosen) }, at).await?;
-    let change = TradeChange {
-        status: Some(next),
-        shipped_at: Some(at),
-        carrier: Some(carrier.to_string()),
-        tracking_no: Some(tracking.to_string()),
+    let write = TradeWrite {
+        company_id: actor.company_id,
+        trade_id,
+        consume,
+        ship_lines: chosen,
+        change: TradeChange {
+            status: Some(next),
+            shipped_at: Some(at),
+            carrier: Some(carrier.to_string()),
+            tracking_no: Some(tracking.to_string()),
+            ..Default::default()
+        },
+        event: Some(EventRow {
+            event: "ship",
+            from: trade.status.code(),
+            to: next.code(),
+            note: format!("{carrier} {tracking}"),
+            user: actor.user.clone(),
+        }),
+        at,
         ..Default::default()
     };
-    tx.update_trade(trade_id, &change, at).await?;
-    let note = format!("{carrier} {tracking}");
-    tx.insert_trade_event(actor.company_id, trade_id, "ship", trade.status.code(), next.code(), &note, &actor.user, at)
-        .await?;
+    if !tx.apply_trade_write(&write).await? {
+        return Err(TradeError::Conflict);
+    }
     Ok(())
 }
 
@@ -530,10 +538,23 @@ pub async fn ship_in(
 pub async fn confirm_in(tx: &mut Tx, actor: &Actor, trade_id: i64, at: DateTime<Utc>) -> Result<(), TradeError> {
     let trade = load_trade(tx, actor, trade_id).await?;
     let next = trade.status.apply(TradeEvent::ConfirmReceipt)?;
-    tx.update_trade(trade_id, &TradeChange { status: Some(next), finished_at: Some(at), ..Default::default() }, at)
-        .await?;
-    tx.insert_trade_event(actor.company_id, trade_id, "confirm", trade.status.code(), next.code(), "", &actor.user, at)
-        .await?;
+    let write = TradeWrite {
+        company_id: actor.company_id,
+        trade_id,
+        change: TradeChange { status: Some(next), finished_at: Some(at), ..Default::default() },
+        event: Some(EventRow {
+            event: "confirm",
+            from: trade.status.code(),
+            to: next.code(),
+            note: String::new(),
+            user: actor.user.clone(),
+        }),
+        at,
+        ..Default::default()
+    };
+    if !tx.apply_trade_write(&write).await? {
+        return Err(TradeError::Conflict);
+    }
     Ok(())
 }
 
@@ -547,26 +568,29 @@ pub async fn close_in(
 ) -> Result<(), TradeError> {
     let trade = load_trade(tx, actor, trade_id).await?;
     let next = trade.status.apply(TradeEvent::Close)?;
-    for res in tx.open_reservations(trade_id).await? {
-        tx.end_reservation(&res, false, at).await?;
-    }
-    let change = TradeChange {
-        status: Some(next),
-        closed_at: Some(at),
-        close_reason: Some(reason.trim().to_string()),
+    let release = tx.open_reservations(trade_id).await?;
+    let write = TradeWrite {
+        company_id: actor.company_id,
+        trade_id,
+        release,
+        change: TradeChange {
+            status: Some(next),
+            closed_at: Some(at),
+            close_reason: Some(reason.trim().to_string()),
+            ..Default::default()
+        },
+        event: Some(EventRow {
+            event: "close",
+            from: trade.status.code(),
+            to: next.code(),
+            note: reason.trim().to_string(),
+            user: actor.user.clone(),
+        }),
+        at,
         ..Default::default()
     };
-    tx.update_trade(trade_id, &change, at).await?;
-    tx.insert_trade_event(
-        actor.company_id,
-        trade_id,
-        "close",
-        trade.status.code(),
-        next.code(),
-        reason,
-        &actor.user,
-        at,
-    )
-    .await?;
+    if !tx.apply_trade_write(&write).await? {
+        return Err(TradeError::Conflict);
+    }
     Ok(())
 }

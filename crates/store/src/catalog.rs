@@ -21,6 +21,22 @@ macro_rules! shop_row {
     }};
 }
 
+macro_rules! sku_info_row {
+    ($r:ident) => {{
+        use sqlx::Row as _;
+        Ok::<SkuInfo, sqlx::Error>(SkuInfo {
+            id: $r.try_get("id")?,
+            product_id: $r.try_get("product_id")?,
+            outer_sku_id: $r.try_get("outer_sku_id")?,
+            outer_id: $r.try_get("outer_id")?,
+            title: $r.try_get("title")?,
+            properties: $r.try_get("properties")?,
+            cost: Money::from_fen($r.try_get("cost")?),
+            price: Money::from_fen($r.try_get("price")?),
+        })
+    }};
+}
+
 const SHOP_COLUMNS: &str =
     "id, company_id, platform, name, allow_oversell, reserve_unpaid, inventory_start_at, default_warehouse_id";
 
@@ -250,6 +266,44 @@ impl Tx {
                 price: Money::from_fen(r.try_get("price")?),
             })
         )?)
+    }
+
+    /// The SKUs with these codes (unknown codes are simply absent), in one query.
+    pub async fn skus_by_codes(&mut self, company_id: i64, codes: &[&str]) -> Result<Vec<SkuInfo>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT s.id, s.product_id, s.outer_sku_id, p.outer_id, p.title, s.properties, s.cost, s.price \
+             FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1 AND s.outer_sku_id IN ({})",
+            marks.join(", ")
+        ));
+        let rows = match self {
+            Tx::Sqlite(t) => {
+                let mut q = sqlx::query(sql).bind(company_id);
+                for c in codes {
+                    q = q.bind(*c);
+                }
+                q.fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| sku_info_row!(r))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
+            Tx::Postgres(t) => {
+                let mut q = sqlx::query(sql).bind(company_id);
+                for c in codes {
+                    q = q.bind(*c);
+                }
+                q.fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| sku_info_row!(r))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
+        };
+        Ok(rows)
     }
 
     pub async fn skus(&mut self, company_id: i64) -> Result<Vec<SkuInfo>, StoreError> {

@@ -1,11 +1,14 @@
 //! Connecting to SQLite or PostgreSQL and opening transactions.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::StoreError;
 
@@ -18,7 +21,15 @@ pub enum Backend {
 
 /// A pool of connections to one of the two supported backends.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    /// SQLite allows one writer at a time. Writers of this process queue here, in order and without
+    /// polling, instead of in SQLite's busy handler, which sleeps between retries.
+    write_lock: Arc<Mutex<()>>,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -27,6 +38,35 @@ pub enum Db {
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// A write transaction: a [`Tx`] that holds this process's SQLite write turn until it ends.
+pub struct WriteTx {
+    tx: Tx,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for WriteTx {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await
+    }
 }
 
 impl Db {
@@ -44,12 +84,13 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(connect_err)?;
             let pool = PgPoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await
                 .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db { pool: Pool::Postgres(pool), write_lock: Arc::new(Mutex::new(())) });
         }
         let file = if let Some(rest) = url.strip_prefix("sqlite://") {
             rest
@@ -71,43 +112,47 @@ impl Db {
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(8)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(opts)
             .await
             .map_err(connect_err)?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db { pool: Pool::Sqlite(pool), write_lock: Arc::new(Mutex::new(())) })
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so concurrent writers queue instead of failing when they upgrade a read lock.
-    pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                let turn = Arc::clone(&self.write_lock).lock_owned().await;
+                WriteTx { tx: Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _turn: Some(turn) }
+            }
+            Pool::Postgres(pool) => WriteTx { tx: Tx::Postgres(pool.begin().await?), _turn: None },
         })
     }
 
     /// A transaction that only reads (a consistent snapshot; no write lock on SQLite).
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 }

@@ -5,7 +5,6 @@
 //! both SQLite (one writer at a time) and PostgreSQL (row lock, condition re-checked after the lock)
 //! evaluate atomically: the last unit goes to exactly one order.
 
-use chrono::{DateTime, Utc};
 use zhanggui_domain::{Money, MoveKind};
 
 use crate::{NewMove, Reservation, StockLine, StockMoveRow, StoreError, Tx, from_ts, to_ts};
@@ -79,32 +78,6 @@ impl Tx {
         Ok(true)
     }
 
-    /// Ships reserved goods: one sale_shipment move, and on_hand and reserved both go down by the
-    /// reservation's quantity; the reservation is consumed.
-    pub async fn ship_reservation(&mut self, m: &NewMove, res: &Reservation) -> Result<(), StoreError> {
-        m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let n = exec!(
-            self,
-            "UPDATE reservation SET status = 'consumed', closed_at = $1 WHERE id = $2 AND status = 'open'",
-            to_ts(m.at),
-            res.id
-        )?;
-        if n == 0 {
-            return Err(StoreError::Corrupt(format!("reservation {} is no longer open", res.id)));
-        }
-        exec!(
-            self,
-            "UPDATE stock_balance SET on_hand = on_hand + $1, reserved = reserved - $2 \
-             WHERE sku_id = $3 AND warehouse_id = $4",
-            m.qty,
-            res.qty,
-            m.sku_id,
-            m.warehouse_id
-        )?;
-        self.insert_move_row(m).await?;
-        Ok(())
-    }
-
     /// Writes a ledger row without touching the balance: only for measuring the floor of bare
     /// inserts in benchmarks, inside a transaction that is rolled back.
     pub async fn insert_move_only(&mut self, m: &NewMove) -> Result<i64, StoreError> {
@@ -131,6 +104,50 @@ impl Tx {
         )?)
     }
 
+    /// (sku_id, warehouse_id, on_hand, reserved) of several SKUs in every warehouse, in one query.
+    pub async fn balances_of(&mut self, sku_ids: &[i64]) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+        if sku_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..sku_ids.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT sku_id, warehouse_id, on_hand, reserved FROM stock_balance WHERE sku_id IN ({}) \
+             ORDER BY sku_id, warehouse_id",
+            marks.join(", ")
+        ));
+        let rows = match self {
+            Tx::Sqlite(t) => {
+                let mut q = sqlx::query(sql);
+                for id in sku_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        use sqlx::Row as _;
+                        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
+            Tx::Postgres(t) => {
+                let mut q = sqlx::query(sql);
+                for id in sku_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        use sqlx::Row as _;
+                        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
+        };
+        Ok(rows)
+    }
+
     /// (warehouse_id, on_hand, reserved) of one SKU in every warehouse, `first` first.
     pub async fn sku_balances(&mut self, sku_id: i64, first: Option<i64>) -> Result<Vec<(i64, i64, i64)>, StoreError> {
         Ok(fetch_all!(
@@ -139,52 +156,6 @@ impl Tx {
              ORDER BY CASE WHEN warehouse_id = $2 THEN 0 ELSE 1 END, warehouse_id",
             [sku_id, first.unwrap_or(0)],
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
-        )?)
-    }
-
-    /// Reserves `qty` if that leaves available ≥ 0 (or always, when `allow_negative`). Returns whether
-    /// it did. Atomic: two racing calls for the last unit cannot both succeed.
-    pub async fn try_reserve(
-        &mut self,
-        sku_id: i64,
-        warehouse_id: i64,
-        qty: i64,
-        allow_negative: bool,
-    ) -> Result<bool, StoreError> {
-        let n = exec!(
-            self,
-            "UPDATE stock_balance SET reserved = reserved + $1 \
-             WHERE sku_id = $2 AND warehouse_id = $3 AND ($4 OR on_hand - reserved >= $1)",
-            qty,
-            sku_id,
-            warehouse_id,
-            allow_negative
-        )?;
-        Ok(n == 1)
-    }
-
-    pub async fn insert_reservation(
-        &mut self,
-        company_id: i64,
-        trade_id: i64,
-        order_line_id: i64,
-        sku_id: i64,
-        warehouse_id: i64,
-        qty: i64,
-        at: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        Ok(fetch_scalar!(
-            self,
-            i64,
-            "INSERT INTO reservation (company_id, trade_id, order_line_id, sku_id, warehouse_id, qty, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
-            company_id,
-            trade_id,
-            order_line_id,
-            sku_id,
-            warehouse_id,
-            qty,
-            to_ts(at)
         )?)
     }
 
@@ -203,34 +174,6 @@ impl Tx {
                 qty: r.try_get("qty")?,
             })
         )?)
-    }
-
-    /// Ends an open reservation: `consumed` when its goods ship, `released` when the trade closes.
-    /// Takes the quantity off the balance's reserved figure.
-    pub async fn end_reservation(
-        &mut self,
-        res: &Reservation,
-        consumed: bool,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let status = if consumed { "consumed" } else { "released" };
-        let n = exec!(
-            self,
-            "UPDATE reservation SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'open'",
-            status,
-            to_ts(at),
-            res.id
-        )?;
-        if n == 1 {
-            exec!(
-                self,
-                "UPDATE stock_balance SET reserved = reserved - $1 WHERE sku_id = $2 AND warehouse_id = $3",
-                res.qty,
-                res.sku_id,
-                res.warehouse_id
-            )?;
-        }
-        Ok(())
     }
 
     pub async fn stock_lines(&mut self, f: &StockFilter) -> Result<Vec<StockLine>, StoreError> {

@@ -7,6 +7,7 @@
 #[macro_use]
 mod sql;
 
+pub mod batch;
 pub mod catalog;
 pub mod customers;
 mod db;
@@ -16,10 +17,11 @@ mod migrate;
 pub mod purchasing;
 pub mod records;
 pub mod scratch;
+pub mod trade_write;
 pub mod trades;
 pub mod traffic;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, Tx, WriteTx};
 pub use error::StoreError;
 pub use records::*;
 

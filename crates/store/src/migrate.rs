@@ -20,27 +20,27 @@ impl Db {
     /// Applies every migration not applied yet, each in its own transaction.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let Tx::Postgres(t) = &mut *tx {
             // Two processes starting at once must not both migrate.
             sqlx::query("SELECT pg_advisory_xact_lock(7218201)").execute(&mut **t).await?;
         }
         exec!(
-            &mut tx,
+            &mut *tx,
             "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
         )?;
         let applied: Vec<i64> =
-            fetch_all!(&mut tx, "SELECT version FROM schema_migration", [], |r| r.try_get::<i64, _>(0))?;
+            fetch_all!(&mut *tx, "SELECT version FROM schema_migration", [], |r| r.try_get::<i64, _>(0))?;
         for m in MIGRATIONS {
             if applied.contains(&m.version) {
                 continue;
             }
             let err = |source| StoreError::Migration { version: m.version, name: m.name, source };
-            match &mut tx {
+            match &mut *tx {
                 Tx::Sqlite(t) => sqlx::raw_sql(m.sqlite).execute(&mut **t).await.map(|_| ()).map_err(err)?,
                 Tx::Postgres(t) => sqlx::raw_sql(m.postgres).execute(&mut **t).await.map(|_| ()).map_err(err)?,
             };
             exec!(
-                &mut tx,
+                &mut *tx,
                 "INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)",
                 m.version,
                 m.name,

@@ -201,100 +201,6 @@ impl Tx {
         )?)
     }
 
-    /// Marks lines shipped: the given ones, or (`None`) every line of the trade not shipped yet.
-    pub async fn mark_lines_shipped(
-        &mut self,
-        trade_id: i64,
-        line_ids: Option<&[i64]>,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        match line_ids {
-            None => {
-                exec!(
-                    self,
-                    "UPDATE order_line SET shipped_at = $1 WHERE trade_id = $2 AND shipped_at IS NULL",
-                    to_ts(at),
-                    trade_id
-                )?;
-            }
-            Some(ids) => {
-                for id in ids {
-                    exec!(
-                        self,
-                        "UPDATE order_line SET shipped_at = $1 WHERE id = $2 AND trade_id = $3 AND shipped_at IS NULL",
-                        to_ts(at),
-                        *id,
-                        trade_id
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Applies a change: only the fields that are `Some` are written.
-    pub async fn update_trade(&mut self, trade_id: i64, c: &TradeChange, at: DateTime<Utc>) -> Result<(), StoreError> {
-        exec!(
-            self,
-            "UPDATE trade SET \
-                status = COALESCE($1, status), \
-                paid_at = COALESCE($2, paid_at), \
-                shipped_at = COALESCE($3, shipped_at), \
-                finished_at = COALESCE($4, finished_at), \
-                closed_at = COALESCE($5, closed_at), \
-                ship_by_at = COALESCE($6, ship_by_at), \
-                close_reason = COALESCE($7, close_reason), \
-                carrier = COALESCE($8, carrier), \
-                tracking_no = COALESCE($9, tracking_no), \
-                oversold = COALESCE($10, oversold), \
-                customer_id = COALESCE($11, customer_id), \
-                updated_at = $12 \
-             WHERE id = $13",
-            c.status.map(|s| s.code()),
-            c.paid_at.map(to_ts),
-            c.shipped_at.map(to_ts),
-            c.finished_at.map(to_ts),
-            c.closed_at.map(to_ts),
-            c.ship_by_at.map(to_ts),
-            c.close_reason.as_deref(),
-            c.carrier.as_deref(),
-            c.tracking_no.as_deref(),
-            c.oversold,
-            c.customer_id,
-            to_ts(at),
-            trade_id
-        )?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_trade_event(
-        &mut self,
-        company_id: i64,
-        trade_id: i64,
-        event: &str,
-        from: &str,
-        to: &str,
-        note: &str,
-        user: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        exec!(
-            self,
-            "INSERT INTO trade_event (company_id, trade_id, event, from_status, to_status, note, user_name, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            company_id,
-            trade_id,
-            event,
-            from,
-            to,
-            note,
-            user,
-            to_ts(at)
-        )?;
-        Ok(())
-    }
-
     pub async fn trade_events(&mut self, trade_id: i64) -> Result<Vec<TradeEventRow>, StoreError> {
         Ok(fetch_all!(
             self,
@@ -366,28 +272,9 @@ impl Tx {
         )?)
     }
 
-    /// Several history rows at once (used when a trade's past is written in one go).
-    pub async fn insert_trade_events(
-        &mut self,
-        company_id: i64,
-        trade_id: i64,
-        events: &[(&str, &str, &str, DateTime<Utc>)],
-        user: &str,
-    ) -> Result<(), StoreError> {
-        for (event, from, to, at) in events {
-            self.insert_trade_event(company_id, trade_id, event, from, to, "", user, *at).await?;
-        }
-        Ok(())
-    }
-
     /// Marks or unmarks a trade as urgent (加急).
     pub async fn set_trade_urgent(&mut self, trade_id: i64, urgent: bool) -> Result<(), StoreError> {
         exec!(self, "UPDATE trade SET urgent = $1 WHERE id = $2", urgent, trade_id)?;
         Ok(())
-    }
-
-    pub async fn trade_exists(&mut self, shop_id: i64, tid: &str) -> Result<bool, StoreError> {
-        let n = fetch_scalar!(self, i64, "SELECT COUNT(*) FROM trade WHERE shop_id = $1 AND tid = $2", shop_id, tid)?;
-        Ok(n > 0)
     }
 }

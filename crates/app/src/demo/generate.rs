@@ -18,6 +18,7 @@ use serde::Serialize;
 use zhanggui_domain::{Money, MoveKind, Platform, RefundKind, RefundStatus, TradeStatus, region::parse_address};
 use zhanggui_store::catalog::Table;
 use zhanggui_store::purchasing::{NewPurchaseOrder, po_status};
+use zhanggui_store::trade_write::{CustomerKey, TradeHistory};
 use zhanggui_store::traffic::TrafficRow;
 use zhanggui_store::{NewLine, NewMove, NewProduct, NewRefund, NewSku, NewSupplier, NewTrade, StoreError, Tx};
 
@@ -368,7 +369,7 @@ impl Generator {
             self.suppliers.push(SupplierSetup { id, lead_days: lead, pack });
         }
         let catalog: Vec<CatalogProduct> = data::catalog(&mut self.rng, 150);
-        let mut item_seq: u64 = 6_873_000_000_00;
+        let mut item_seq: u64 = 687_300_000_000;
         for (i, p) in catalog.iter().enumerate() {
             let supplier = supplier_for(&p.category);
             // Most products were listed long ago; a few are new this fortnight.
@@ -801,7 +802,8 @@ impl Generator {
         Ok(())
     }
 
-    /// A trade whose story is over: written in its final state, with its moves and history.
+    /// A trade whose story is over: written in its final state, with its moves and history, in one
+    /// batch.
     async fn write_history(&mut self, tx: &mut Tx, p: &Plan, wh: i64, index: i64) -> Result<(), DemoError> {
         let tid = self.next_tid(p.shop);
         let input = self.trade_input(p, &tid);
@@ -809,9 +811,6 @@ impl Generator {
         let shop = &self.shops[p.shop];
         let b = &self.buyers[p.buyer];
         let region = parse_address(&b.address.export_text()).unwrap_or_default();
-        let customer_id = tx
-            .upsert_customer(self.company_id, shop.platform.buyer_account_system(), &b.nick, &region, p.created)
-            .await?;
         let goods: Money = input.lines.iter().map(|l| l.price * l.qty).sum();
         let weights: Vec<i64> = input.lines.iter().map(|l| (l.price * l.qty).fen()).collect();
         let line_paid = (goods - p.discount).allocate(&weights);
@@ -823,13 +822,16 @@ impl Generator {
         };
         let refunded = p.refund.is_some();
         let shipped_at = p.ship;
-        let refund_total =
-            if refunded { if shipped_at.is_some() { goods - p.discount } else { amount_paid } } else { Money::ZERO };
+        let refund_total = match (refunded, shipped_at.is_some()) {
+            (false, _) => Money::ZERO,
+            (true, true) => goods - p.discount,
+            (true, false) => amount_paid,
+        };
         let new = NewTrade {
             company_id: self.company_id,
             shop_id: shop.id,
             tid: tid.clone(),
-            customer_id: Some(customer_id),
+            customer_id: None,
             buyer_nick: b.nick.clone(),
             receiver_name: b.name.clone(),
             receiver_phone: b.phone.clone(),
@@ -852,7 +854,7 @@ impl Generator {
             ship_by_at: p.paid.map(|t| t + trading::SHIP_WITHIN),
             close_reason,
             carrier: if shipped_at.is_some() { CARRIERS[p.carrier].0.into() } else { String::new() },
-            tracking_no: tracking.clone(),
+            tracking_no: tracking,
             refund_amount: refund_total,
             flag: if p.memo.is_empty() { 0 } else { 1 },
             urgent: p.urgent,
@@ -878,75 +880,63 @@ impl Generator {
                 })
                 .collect(),
         };
-        let (trade_id, line_ids) =
-            tx.insert_trade(&new, status, closed_at.or(new.finished_at).unwrap_or(p.created)).await?;
-        let mut events: Vec<(&str, &str, &str, DateTime<Utc>)> =
+        let mut events: Vec<(&'static str, &'static str, &'static str, DateTime<Utc>)> =
             vec![("create", "", TradeStatus::WaitBuyerPay.code(), p.created)];
+        let mut moves = Vec::new();
+        let mut refunds = Vec::new();
+        let move_row = |sku: &SkuSetup, qty: i64, kind: MoveKind, at: DateTime<Utc>, note: String| NewMove {
+            company_id: self.company_id,
+            sku_id: sku.id,
+            warehouse_id: wh,
+            qty,
+            kind,
+            ref_type: if kind == MoveKind::ReturnReceipt { "refund" } else { "trade" },
+            ref_id: None,
+            unit_cost: if kind == MoveKind::ReturnReceipt { sku.cost } else { Money::ZERO },
+            note,
+            user_name: USER.into(),
+            at,
+        };
         if let Some(paid) = p.paid {
-            tx.record_customer_payment(customer_id, paid, amount_paid).await?;
             events.push(("pay", "WAIT_BUYER_PAY", "WAIT_SELLER_SEND_GOODS", paid));
-            for (s, q) in &p.lines {
-                let paid_day = (paid.with_timezone(&TZ).date_naive() - self.first_day).num_days();
-                *self.mirror.sold.entry((*s, wh)).or_default().entry(paid_day.max(index)).or_insert(0) += q;
-            }
         }
         if let Some(ship) = shipped_at {
             events.push(("ship", "WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", ship));
-            for ((s, q), _line_id) in p.lines.iter().zip(&line_ids) {
-                let m = NewMove {
-                    company_id: self.company_id,
-                    sku_id: self.skus[*s].id,
-                    warehouse_id: wh,
-                    qty: -q,
-                    kind: MoveKind::SaleShipment,
-                    ref_type: "trade",
-                    ref_id: Some(trade_id),
-                    unit_cost: Money::ZERO,
-                    note: tid.clone(),
-                    user_name: USER.into(),
-                    at: ship,
-                };
-                tx.append_move(&m).await?;
-                self.mirror.add(*s, wh, -q);
+            for (s, q) in &p.lines {
+                moves.push(move_row(&self.skus[*s], -q, MoveKind::SaleShipment, ship, tid.clone()));
             }
         }
         if let Some(r) = &p.refund {
             let from = if shipped_at.is_some() { "WAIT_BUYER_CONFIRM_GOODS" } else { "WAIT_SELLER_SEND_GOODS" };
             events.push(("close", from, "TRADE_CLOSED", r.done));
-            for (i, line_id) in line_ids.iter().enumerate() {
+            for (i, line) in new.lines.iter().enumerate() {
                 self.refund_counter += 1;
-                let refund = NewRefund {
-                    company_id: self.company_id,
-                    trade_id,
-                    order_line_id: Some(*line_id),
-                    refund_no: format!("{}", 188_000_000_000_000u64 + self.refund_counter * 37),
-                    kind: r.kind,
-                    status: RefundStatus::Success,
-                    reason: r.reason.into(),
-                    amount: new.lines[i].refund_amount
-                        + if i == 0 && shipped_at.is_none() { p.postage } else { Money::ZERO },
-                    created_at: r.requested,
-                    deadline_at: None,
-                    finished_at: Some(r.done),
-                };
-                tx.insert_refund(&refund).await?;
+                refunds.push((
+                    i,
+                    NewRefund {
+                        company_id: self.company_id,
+                        trade_id: 0,
+                        order_line_id: None,
+                        refund_no: format!("{}", 188_000_000_000_000u64 + self.refund_counter * 37),
+                        kind: r.kind,
+                        status: RefundStatus::Success,
+                        reason: r.reason.into(),
+                        amount: line.refund_amount
+                            + if i == 0 && shipped_at.is_none() { p.postage } else { Money::ZERO },
+                        created_at: r.requested,
+                        deadline_at: None,
+                        finished_at: Some(r.done),
+                    },
+                ));
                 if let Some(returned) = r.returned {
                     let (s, q) = p.lines[i];
-                    let m = NewMove {
-                        company_id: self.company_id,
-                        sku_id: self.skus[s].id,
-                        warehouse_id: wh,
-                        qty: q,
-                        kind: MoveKind::ReturnReceipt,
-                        ref_type: "refund",
-                        ref_id: Some(trade_id),
-                        unit_cost: self.skus[s].cost,
-                        note: format!("{tid} {}", r.reason),
-                        user_name: USER.into(),
-                        at: returned,
-                    };
-                    tx.append_move(&m).await?;
-                    self.mirror.add(s, wh, q);
+                    moves.push(move_row(
+                        &self.skus[s],
+                        q,
+                        MoveKind::ReturnReceipt,
+                        returned,
+                        format!("{tid} {}", r.reason),
+                    ));
                 }
             }
         } else if let Some(close) = p.unpaid_close {
@@ -954,7 +944,31 @@ impl Generator {
         } else if let Some(confirm) = p.confirm {
             events.push(("confirm", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED", confirm));
         }
-        tx.insert_trade_events(self.company_id, trade_id, &events, USER).await?;
+        for m in &moves {
+            let k = self.skus.iter().position(|s| s.id == m.sku_id).unwrap_or(0);
+            self.mirror.add(k, wh, m.qty);
+        }
+        if let Some(paid) = p.paid {
+            let paid_day = (paid.with_timezone(&TZ).date_naive() - self.first_day).num_days();
+            for (s, q) in &p.lines {
+                *self.mirror.sold.entry((*s, wh)).or_default().entry(paid_day.max(index)).or_insert(0) += q;
+            }
+        }
+        let history = TradeHistory {
+            trade: &new,
+            status,
+            customer: Some(CustomerKey {
+                account_system: shop.platform.buyer_account_system(),
+                nick: &b.nick,
+                region: &region,
+            }),
+            moves,
+            refunds,
+            events,
+            user: USER,
+            at: closed_at.or(new.finished_at).unwrap_or(p.created),
+        };
+        tx.insert_trade_history(&history).await?;
         Ok(())
     }
 

@@ -1,0 +1,403 @@
+//! The writes of one trade transition, sent as one batch (one round trip on SQLite).
+//!
+//! Conditional statements (a reservation that must not oversell, a reservation that must still be
+//! open) are checked by counting: every statement of a transition changes exactly one row per item
+//! when all conditions hold, so the batch's total of changed rows tells whether they all did. When
+//! it does not add up, [`Tx::apply_trade_write`] answers `false` and the caller rolls back.
+
+use chrono::{DateTime, Utc};
+use zhanggui_domain::{Money, Region};
+
+use crate::batch::{Batch, Value};
+use crate::trades::TradeChange;
+use zhanggui_domain::TradeStatus;
+
+use crate::{NewMove, NewRefund, NewTrade, Reservation, StoreError, Tx, args, to_ts};
+
+/// A reservation to make.
+#[derive(Debug, Clone)]
+pub struct NewReservation {
+    pub order_line_id: i64,
+    pub sku_id: i64,
+    pub warehouse_id: i64,
+    pub qty: i64,
+    /// Refuse (count as failed) when it would make available negative.
+    pub guarded: bool,
+}
+
+/// A history row.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub event: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub note: String,
+    pub user: String,
+}
+
+/// Everything one transition writes.
+#[derive(Debug, Clone, Default)]
+pub struct TradeWrite {
+    pub company_id: i64,
+    pub trade_id: i64,
+    pub reserve: Vec<NewReservation>,
+    /// Reservations whose goods ship now, each with its sale_shipment move.
+    pub consume: Vec<(Reservation, NewMove)>,
+    /// Reservations given back (the trade closed).
+    pub release: Vec<Reservation>,
+    /// Lines that ship now.
+    pub ship_lines: Vec<i64>,
+    pub change: TradeChange,
+    pub customer_payment: Option<(i64, DateTime<Utc>, Money)>,
+    pub event: Option<EventRow>,
+    pub at: DateTime<Utc>,
+}
+
+/// Who bought, for creating or refreshing the customer with the trade.
+#[derive(Debug, Clone)]
+pub struct CustomerKey<'a> {
+    pub account_system: &'a str,
+    pub nick: &'a str,
+    pub region: &'a Region,
+}
+
+fn push_trade_change(b: &mut Batch, trade_id: i64, c: &TradeChange, at: DateTime<Utc>) {
+    b.push(
+        "UPDATE trade SET status = COALESCE($1, status), paid_at = COALESCE($2, paid_at), \
+            shipped_at = COALESCE($3, shipped_at), finished_at = COALESCE($4, finished_at), \
+            closed_at = COALESCE($5, closed_at), ship_by_at = COALESCE($6, ship_by_at), \
+            close_reason = COALESCE($7, close_reason), carrier = COALESCE($8, carrier), \
+            tracking_no = COALESCE($9, tracking_no), oversold = COALESCE($10, oversold), \
+            customer_id = COALESCE($11, customer_id), updated_at = $12 WHERE id = $13",
+        vec![
+            Value::from(c.status.map(TradeStatus::code)),
+            Value::from(c.paid_at.map(to_ts)),
+            Value::from(c.shipped_at.map(to_ts)),
+            Value::from(c.finished_at.map(to_ts)),
+            Value::from(c.closed_at.map(to_ts)),
+            Value::from(c.ship_by_at.map(to_ts)),
+            Value::from(c.close_reason.as_deref()),
+            Value::from(c.carrier.as_deref()),
+            Value::from(c.tracking_no.as_deref()),
+            Value::from(c.oversold),
+            Value::from(c.customer_id),
+            Value::from(to_ts(at)),
+            Value::from(trade_id),
+        ],
+    );
+}
+
+impl Tx {
+    /// Applies a transition's writes in one batch. `Ok(false)`: a condition failed (stock was taken
+    /// by a concurrent payer, a reservation was no longer open); the caller must roll back.
+    pub async fn apply_trade_write(&mut self, w: &TradeWrite) -> Result<bool, StoreError> {
+        let mut b = Batch::new();
+        let mut expected: u64 = 0;
+        for r in &w.reserve {
+            b.push(
+                "UPDATE stock_balance SET reserved = reserved + $1 \
+                 WHERE sku_id = $2 AND warehouse_id = $3 AND ($4 = 0 OR on_hand - reserved >= $1)",
+                args![r.qty, r.sku_id, r.warehouse_id, i64::from(r.guarded)],
+            );
+            b.push(
+                "INSERT INTO reservation (company_id, trade_id, order_line_id, sku_id, warehouse_id, qty, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+                args![w.company_id, w.trade_id, r.order_line_id, r.sku_id, r.warehouse_id, r.qty, to_ts(w.at)],
+            );
+            expected += 2;
+        }
+        for (res, m) in &w.consume {
+            m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            b.push(
+                "UPDATE reservation SET status = 'consumed', closed_at = $1 WHERE id = $2 AND status = 'open'",
+                args![to_ts(w.at), res.id],
+            );
+            b.push(
+                "UPDATE stock_balance SET on_hand = on_hand + $1, reserved = reserved - $2 \
+                 WHERE sku_id = $3 AND warehouse_id = $4",
+                args![m.qty, res.qty, res.sku_id, res.warehouse_id],
+            );
+            b.push(
+                "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, note, user_name, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                args![
+                    m.company_id,
+                    m.sku_id,
+                    m.warehouse_id,
+                    m.qty,
+                    m.kind.code(),
+                    m.ref_type,
+                    m.ref_id,
+                    m.unit_cost.fen(),
+                    &m.note,
+                    &m.user_name,
+                    to_ts(m.at)
+                ],
+            );
+            expected += 3;
+        }
+        for res in &w.release {
+            b.push(
+                "UPDATE reservation SET status = 'released', closed_at = $1 WHERE id = $2 AND status = 'open'",
+                args![to_ts(w.at), res.id],
+            );
+            b.push(
+                "UPDATE stock_balance SET reserved = reserved - $1 WHERE sku_id = $2 AND warehouse_id = $3",
+                args![res.qty, res.sku_id, res.warehouse_id],
+            );
+            expected += 2;
+        }
+        for line_id in &w.ship_lines {
+            b.push(
+                "UPDATE order_line SET shipped_at = $1 WHERE id = $2 AND trade_id = $3 AND shipped_at IS NULL",
+                args![to_ts(w.at), *line_id, w.trade_id],
+            );
+            expected += 1;
+        }
+        push_trade_change(&mut b, w.trade_id, &w.change, w.at);
+        expected += 1;
+        if let Some((customer_id, paid_at, amount)) = w.customer_payment {
+            b.push(
+                "UPDATE customer SET paid_trades = paid_trades + 1, spend = spend + $1, \
+                    first_paid_at = CASE WHEN first_paid_at IS NULL OR first_paid_at > $2 THEN $2 ELSE first_paid_at END, \
+                    last_paid_at = CASE WHEN last_paid_at IS NULL OR last_paid_at < $2 THEN $2 ELSE last_paid_at END \
+                 WHERE id = $3",
+                args![amount.fen(), to_ts(paid_at), customer_id],
+            );
+            expected += 1;
+        }
+        if let Some(e) = &w.event {
+            b.push(
+                "INSERT INTO trade_event (company_id, trade_id, event, from_status, to_status, note, user_name, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                args![w.company_id, w.trade_id, e.event, e.from, e.to, &e.note, &e.user, to_ts(w.at)],
+            );
+            expected += 1;
+        }
+        Ok(self.run_batch(&b).await? == expected)
+    }
+
+    /// Creates a trade with its lines, its customer (created or refreshed) and its first history row
+    /// in one batch; returns the trade's id. A trade number already used in the shop is a unique
+    /// violation.
+    pub async fn create_trade_batched(
+        &mut self,
+        t: &NewTrade,
+        status: TradeStatus,
+        customer: Option<CustomerKey<'_>>,
+        user: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut b = Batch::new();
+        push_trade_insert(&mut b, t, status, customer.as_ref(), at);
+        push_event(&mut b, t, "create", "", status.code(), user, t.created_at);
+        let ids = self.run_batch_returning(&b).await?;
+        ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))
+    }
+
+    /// Writes a trade whose story has already happened (history from an export or the demo), in its
+    /// final state, in one batch: the trade and lines with their times, the customer and the payment
+    /// counted for them, the stock moves with their balances, the refunds and the history rows.
+    pub async fn insert_trade_history(&mut self, h: &TradeHistory<'_>) -> Result<(), StoreError> {
+        let t = h.trade;
+        let mut b = Batch::new();
+        push_trade_insert(&mut b, t, h.status, h.customer.as_ref(), h.at);
+        if let (Some(c), Some(paid_at)) = (&h.customer, t.paid_at) {
+            b.push(
+                "UPDATE customer SET paid_trades = paid_trades + 1, spend = spend + $1, \
+                    first_paid_at = CASE WHEN first_paid_at IS NULL OR first_paid_at > $2 THEN $2 ELSE first_paid_at END, \
+                    last_paid_at = CASE WHEN last_paid_at IS NULL OR last_paid_at < $2 THEN $2 ELSE last_paid_at END \
+                 WHERE company_id = $3 AND account_system = $4 AND nick = $5",
+                args![t.amount_paid.fen(), to_ts(paid_at), t.company_id, c.account_system, c.nick],
+            );
+        }
+        for m in &h.moves {
+            m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            b.push(
+                "UPDATE stock_balance SET on_hand = on_hand + $1 WHERE sku_id = $2 AND warehouse_id = $3",
+                args![m.qty, m.sku_id, m.warehouse_id],
+            );
+            b.push(
+                "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, note, \
+                    user_name, created_at) \
+                 VALUES ($3, $4, $5, $6, $7, $8, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $9, $10, $11, $12)",
+                args![
+                    t.shop_id,
+                    &t.tid,
+                    m.company_id,
+                    m.sku_id,
+                    m.warehouse_id,
+                    m.qty,
+                    m.kind.code(),
+                    m.ref_type,
+                    m.unit_cost.fen(),
+                    &m.note,
+                    &m.user_name,
+                    to_ts(m.at)
+                ],
+            );
+        }
+        for (line_index, r) in &h.refunds {
+            let oid = t.lines.get(*line_index).map(|l| l.oid.as_str()).unwrap_or("");
+            b.push(
+                "INSERT INTO refund (company_id, trade_id, order_line_id, refund_no, kind, status, reason, amount, \
+                    created_at, deadline_at, finished_at) \
+                 VALUES ($4, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), \
+                    (SELECT l.id FROM order_line l JOIN trade t ON t.id = l.trade_id \
+                     WHERE t.shop_id = $1 AND t.tid = $2 AND l.oid = $3), \
+                    $5, $6, $7, $8, $9, $10, $11, $12)",
+                args![
+                    t.shop_id,
+                    &t.tid,
+                    oid,
+                    r.company_id,
+                    &r.refund_no,
+                    r.kind.code(),
+                    r.status.code(),
+                    &r.reason,
+                    r.amount.fen(),
+                    to_ts(r.created_at),
+                    r.deadline_at.map(to_ts),
+                    r.finished_at.map(to_ts)
+                ],
+            );
+        }
+        for (event, from, to, at) in &h.events {
+            push_event(&mut b, t, event, from, to, h.user, *at);
+        }
+        self.run_batch(&b).await?;
+        Ok(())
+    }
+}
+
+/// A trade written in its final state, with what came with it.
+#[derive(Debug, Clone)]
+pub struct TradeHistory<'a> {
+    pub trade: &'a NewTrade,
+    pub status: TradeStatus,
+    pub customer: Option<CustomerKey<'a>>,
+    /// Stock moves caused by the trade (shipments, returns); their ref_id is set to the trade.
+    pub moves: Vec<NewMove>,
+    /// Refunds, each for the line at this index of `trade.lines`.
+    pub refunds: Vec<(usize, NewRefund)>,
+    /// (event, from status, to status, when).
+    pub events: Vec<(&'static str, &'static str, &'static str, DateTime<Utc>)>,
+    pub user: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, user: &str, at: DateTime<Utc>) {
+    b.push(
+        "INSERT INTO trade_event (company_id, trade_id, event, from_status, to_status, note, user_name, at) \
+         VALUES ($3, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $4, $5, $6, '', $7, $8)",
+        args![t.shop_id, &t.tid, t.company_id, event, from, to, user, to_ts(at)],
+    );
+}
+
+/// The customer (created or refreshed), the trade with every field, and its lines.
+fn push_trade_insert(
+    b: &mut Batch,
+    t: &NewTrade,
+    status: TradeStatus,
+    customer: Option<&CustomerKey<'_>>,
+    at: DateTime<Utc>,
+) {
+    if let Some(c) = customer {
+        b.push(
+            "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (company_id, account_system, nick) DO UPDATE SET \
+                province = CASE WHEN excluded.province <> '' THEN excluded.province ELSE customer.province END, \
+                city = CASE WHEN excluded.city <> '' THEN excluded.city ELSE customer.city END, \
+                district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END",
+            args![
+                t.company_id,
+                c.account_system,
+                c.nick,
+                &c.region.province,
+                &c.region.city,
+                &c.region.district,
+                to_ts(t.created_at)
+            ],
+        );
+    }
+    let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
+    let customer_sql = match customer {
+        Some(_) => "(SELECT id FROM customer WHERE company_id = $1 AND account_system = $33 AND nick = $34)",
+        None => "$33",
+    };
+    let mut trade_args = args![
+        t.company_id,
+        t.shop_id,
+        &t.tid,
+        status.code(),
+        &t.buyer_nick,
+        &t.receiver_name,
+        &t.receiver_phone,
+        &t.receiver_address,
+        &t.province,
+        &t.city,
+        &t.district,
+        t.goods_amount.fen(),
+        t.postage.fen(),
+        t.discount.fen(),
+        t.total_amount.fen(),
+        t.amount_paid.fen(),
+        item_count,
+        to_ts(t.created_at),
+        &t.buyer_message,
+        &t.seller_memo,
+        to_ts(at),
+        t.paid_at.map(to_ts),
+        t.shipped_at.map(to_ts),
+        t.finished_at.map(to_ts),
+        t.closed_at.map(to_ts),
+        t.ship_by_at.map(to_ts),
+        &t.close_reason,
+        &t.carrier,
+        &t.tracking_no,
+        t.refund_amount.fen(),
+        t.flag,
+        t.urgent
+    ];
+    match customer {
+        Some(c) => trade_args.extend(args![c.account_system, c.nick]),
+        None => trade_args.extend(args![None::<i64>]),
+    }
+    b.push(
+        format!(
+            "INSERT INTO trade (company_id, shop_id, tid, status, buyer_nick, receiver_name, receiver_phone, \
+                receiver_address, province, city, district, goods_amount, postage, discount, total_amount, \
+                amount_paid, item_count, created_at, buyer_message, seller_memo, updated_at, paid_at, shipped_at, \
+                finished_at, closed_at, ship_by_at, close_reason, carrier, tracking_no, refund_amount, flag, urgent, \
+                customer_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, {customer_sql}) RETURNING id"
+        ),
+        trade_args,
+    );
+    for l in &t.lines {
+        b.push(
+            "INSERT INTO order_line (company_id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, \
+                qty, amount_paid, refund_amount, refund_status, shipped_at) \
+             VALUES ($3, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $4, $5, $6, $7, $8, $9, $10, $11, \
+                $12, $13, $14)",
+            args![
+                t.shop_id,
+                &t.tid,
+                t.company_id,
+                &l.oid,
+                l.sku_id,
+                &l.outer_sku_id,
+                &l.title,
+                &l.properties,
+                l.price.fen(),
+                l.qty,
+                l.amount_paid.fen(),
+                l.refund_amount.fen(),
+                &l.refund_status,
+                l.shipped_at.map(to_ts)
+            ],
+        );
+    }
+}
