@@ -22,6 +22,9 @@ pub struct LedgerBench {
     pub single_writer_trades_per_s: f64,
     pub concurrent_writers: usize,
     pub concurrent_trades_per_s: f64,
+    /// The same three steps inside one transaction per trade (as an importer writes a trade that was
+    /// created, paid and shipped before it is loaded).
+    pub one_transaction_trades_per_s: f64,
     pub floor_trades_per_s: f64,
     /// Floor rate / single-writer rate: how many times slower the checked path is than bare inserts.
     pub single_writer_ratio_to_floor: f64,
@@ -94,6 +97,18 @@ async fn one_trade(f: &Fixture, prefix: &str, i: usize) -> Result<(), TradeError
     f.app.pay_trade(&f.actor, id, now).await?;
     let ship = ShipInput { carrier: "中通快递".into(), tracking_no: format!("78{i:010}"), line_ids: None };
     f.app.ship_trade(&f.actor, id, &ship, now + Duration::seconds(1)).await
+}
+
+async fn one_trade_one_tx(f: &Fixture, prefix: &str, i: usize) -> Result<(), TradeError> {
+    let input = trade_input(f, prefix, i);
+    let mut tx = f.app.db.begin().await?;
+    let id = crate::trading::create_in(&mut tx, &f.actor, &input).await?;
+    let now = Utc::now();
+    crate::trading::pay_in(&mut tx, &f.actor, id, now).await?;
+    let ship = ShipInput { carrier: "中通快递".into(), tracking_no: format!("78{i:010}"), line_ids: None };
+    crate::trading::ship_in(&mut tx, &f.actor, id, &ship, now + Duration::seconds(1)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The same rows as `trades` checked trades (trade, two lines, two moves), written by plain inserts
@@ -193,6 +208,12 @@ async fn run_on(url: &str, backend: Backend, trades: usize, writers: usize) -> R
     }
     let concurrent = trades as f64 / started.elapsed().as_secs_f64();
 
+    let started = Instant::now();
+    for i in 0..trades {
+        one_trade_one_tx(&f, "T", i).await?;
+    }
+    let one_tx = trades as f64 / started.elapsed().as_secs_f64();
+
     let floor_rate = floor(&f, trades).await?;
     let mismatches = {
         let mut tx = f.app.db.begin_read().await?;
@@ -213,6 +234,7 @@ async fn run_on(url: &str, backend: Backend, trades: usize, writers: usize) -> R
         single_writer_trades_per_s: single,
         concurrent_writers: writers,
         concurrent_trades_per_s: concurrent,
+        one_transaction_trades_per_s: one_tx,
         floor_trades_per_s: floor_rate,
         single_writer_ratio_to_floor: floor_rate / single,
         concurrent_ratio_to_floor: floor_rate / concurrent,

@@ -117,7 +117,7 @@ fn main() -> ExitCode {
         Some(l) => Lang::from_setting(l),
         None => Lang::from_setting(&std::env::var("LANG").unwrap_or_default()),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
