@@ -24,12 +24,9 @@ pub enum StockError {
     Store(#[from] StoreError),
 }
 
-impl From<crate::trading::TradeError> for StockError {
-    fn from(e: crate::trading::TradeError) -> Self {
-        match e {
-            crate::trading::TradeError::Store(s) => StockError::Store(s),
-            other => StockError::Invalid { field: "stock", reason: other.to_string() },
-        }
+impl crate::trading::Retryable for StockError {
+    fn retryable(&self) -> bool {
+        matches!(self, StockError::Store(e) if e.is_retryable())
     }
 }
 
@@ -61,15 +58,6 @@ impl UserFacing for StockError {
                 format!("{sku} 在 {warehouse} 库存不足：操作后可用库存将为 {available_after}")
             }
             (StockError::Store(e), Lang::Zh) => format!("系统错误：{e}"),
-        }
-    }
-}
-
-impl From<StockError> for crate::trading::TradeError {
-    fn from(e: StockError) -> Self {
-        match e {
-            StockError::Store(s) => crate::trading::TradeError::Store(s),
-            other => crate::trading::TradeError::Invalid { field: "stock", reason: other.to_string() },
         }
     }
 }
@@ -132,14 +120,14 @@ impl App {
         if reason.trim().is_empty() {
             return Err(StockError::Invalid { field: "reason", reason: "say why stock changes (原因)".into() });
         }
-        Ok(with_retry(|| async {
+        with_retry(|| async {
             let mut tx = self.db.begin().await?;
             let available =
                 adjust_in(&mut tx, actor, sku_code, warehouse, qty, MoveKind::Adjustment, reason, at).await?;
             tx.commit().await?;
             Ok(available)
         })
-        .await?)
+        .await
     }
 
     /// Moves `qty` units from one warehouse to another (调拨): a transfer_out and a transfer_in.
@@ -155,13 +143,13 @@ impl App {
         if qty <= 0 {
             return Err(StockError::Invalid { field: "qty", reason: "a transfer moves at least one unit".into() });
         }
-        Ok(with_retry(|| async {
+        with_retry(|| async {
             let mut tx = self.db.begin().await?;
             transfer_in(&mut tx, actor, sku_code, from, to, qty, at).await?;
             tx.commit().await?;
             Ok(())
         })
-        .await?)
+        .await
     }
 
     /// Receives goods into a warehouse at a unit cost (采购入库) outside a purchase order.
@@ -177,7 +165,7 @@ impl App {
         if qty <= 0 {
             return Err(StockError::Invalid { field: "qty", reason: "a receipt adds at least one unit".into() });
         }
-        Ok(with_retry(|| async {
+        with_retry(|| async {
             let mut tx = self.db.begin().await?;
             let sku = find_sku(&mut tx, actor.company_id, sku_code).await?;
             let wh = find_warehouse(&mut tx, actor.company_id, warehouse).await?;
@@ -198,7 +186,7 @@ impl App {
             tx.commit().await?;
             Ok(())
         })
-        .await?)
+        .await
     }
 }
 

@@ -134,23 +134,35 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> TradeError {
 
 /// Retries a use case when concurrent writers conflicted (a PostgreSQL deadlock or serialisation
 /// failure, a SQLite busy timeout). Each attempt is a fresh transaction, so nothing is applied twice.
-pub(crate) async fn with_retry<T, F, Fut>(mut attempt: F) -> Result<T, TradeError>
+pub(crate) async fn with_retry<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
 where
+    E: Retryable,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, TradeError>>,
+    Fut: Future<Output = Result<T, E>>,
 {
     let mut tries = 0;
     loop {
         match attempt().await {
-            Err(TradeError::Store(e)) if e.is_retryable() && tries < 20 => {
+            Err(e) if e.retryable() && tries < 20 => {
                 tries += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(2 * tries)).await;
-            }
-            Err(TradeError::Conflict) if tries < 20 => {
-                tries += 1;
-                tokio::task::yield_now().await;
+                tokio::time::sleep(std::time::Duration::from_millis(tries)).await;
             }
             other => return other,
+        }
+    }
+}
+
+/// Errors that a fresh attempt of the same step may not meet again.
+pub(crate) trait Retryable {
+    fn retryable(&self) -> bool;
+}
+
+impl Retryable for TradeError {
+    fn retryable(&self) -> bool {
+        match self {
+            TradeError::Store(e) => e.is_retryable(),
+            TradeError::Conflict => true,
+            _ => false,
         }
     }
 }
@@ -480,7 +492,10 @@ pub async fn ship_in(
                     Some(_) => {}
                 }
             }
-            ids.clone()
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
         }
     };
     let all = unshipped.iter().all(|l| chosen.contains(&l.id));

@@ -114,7 +114,7 @@ impl Batch {
 
 /// Adds `offset` to every `$n` placeholder of `sql` (the statements here hold no string literal
 /// with a `$` in it).
-fn shift_placeholders(sql: &str, offset: usize) -> String {
+pub(crate) fn shift_placeholders(sql: &str, offset: usize) -> String {
     if offset == 0 {
         return sql.to_string();
     }
@@ -136,14 +136,16 @@ fn shift_placeholders(sql: &str, offset: usize) -> String {
     out
 }
 
+#[macro_export]
+#[doc(hidden)]
 macro_rules! bind_values {
     ($q:expr, $args:expr) => {{
         let mut q = $q;
         for v in $args {
             q = match v {
-                Value::Int(x) => q.bind(*x),
-                Value::Text(x) => q.bind(x.clone()),
-                Value::Bool(x) => q.bind(*x),
+                $crate::batch::Value::Int(x) => q.bind(*x),
+                $crate::batch::Value::Text(x) => q.bind(x.clone()),
+                $crate::batch::Value::Bool(x) => q.bind(*x),
             };
         }
         q

@@ -59,10 +59,15 @@ impl Tx {
         Ok(id)
     }
 
-    /// Appends a move only if the balance stays coherent: available (on_hand − reserved) must not go
-    /// below zero after it. Returns `false`, having written nothing, when it would.
+    /// Appends a move that takes stock away only if available (on_hand − reserved) stays at or above
+    /// zero after it; returns `false`, having written nothing, when it would not. Moves that add stock
+    /// are always written (goods that are there can always be recorded, even in an oversold shop).
     pub async fn append_move_guarded(&mut self, m: &NewMove) -> Result<bool, StoreError> {
         m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if m.qty > 0 {
+            self.append_move(m).await?;
+            return Ok(true);
+        }
         let updated = exec!(
             self,
             "UPDATE stock_balance SET on_hand = on_hand + $1 \
@@ -185,7 +190,7 @@ impl Tx {
              FROM stock_balance b JOIN sku s ON s.id = b.sku_id JOIN product p ON p.id = s.product_id \
              JOIN warehouse w ON w.id = b.warehouse_id \
              WHERE b.company_id = $1 \
-               AND ($2 = '' OR s.outer_sku_id LIKE $2 OR p.title LIKE $2) \
+               AND ($2 = '' OR LOWER(s.outer_sku_id) LIKE LOWER($2) OR LOWER(p.title) LIKE LOWER($2)) \
                AND ($3 = 0 OR b.warehouse_id = $3) \
                AND ($4 = 0 OR b.sku_id = $4) \
                AND ($5 = FALSE OR b.on_hand - b.reserved <= $6) \

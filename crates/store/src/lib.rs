@@ -8,6 +8,7 @@
 mod sql;
 
 pub mod batch;
+pub mod bulk;
 pub mod catalog;
 pub mod customers;
 mod db;
