@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod import;
 pub mod lang;
 pub mod ledger_bench;
 pub mod setup;

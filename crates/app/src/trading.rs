@@ -251,7 +251,7 @@ impl App {
 }
 
 /// Does stock move for a trade of this shop paid (or created) at `at`?
-fn tracks_stock(shop: &Shop, at: DateTime<Utc>) -> bool {
+pub(crate) fn tracks_stock(shop: &Shop, at: DateTime<Utc>) -> bool {
     shop.inventory_start_at.is_none_or(|start| at >= start)
 }
 
@@ -376,7 +376,11 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
 /// the same order and cannot deadlock): the shop's default warehouse if it has enough, else the first
 /// warehouse that does. Refuses with `OutOfStock` (nothing written yet) unless the shop allows
 /// overselling, in which case the line is reserved unguarded in the default warehouse.
-async fn plan_reservations(tx: &mut Tx, shop: &Shop, lines: &[OrderLine]) -> Result<Vec<NewReservation>, TradeError> {
+pub(crate) async fn plan_reservations(
+    tx: &mut Tx,
+    shop: &Shop,
+    lines: &[OrderLine],
+) -> Result<Vec<NewReservation>, TradeError> {
     let mut wanted: Vec<&OrderLine> = lines.iter().filter(|l| l.sku_id.is_some() && l.shipped_at.is_none()).collect();
     wanted.sort_by_key(|l| (l.sku_id, l.id));
     let sku_ids: Vec<i64> = wanted.iter().filter_map(|l| l.sku_id).collect();
@@ -416,6 +420,19 @@ async fn plan_reservations(tx: &mut Tx, shop: &Shop, lines: &[OrderLine]) -> Res
 
 /// The buyer pays (付款): reserves stock unless already reserved, counts the payment for the customer.
 pub async fn pay_in(tx: &mut Tx, actor: &Actor, trade_id: i64, at: DateTime<Utc>) -> Result<(), TradeError> {
+    pay_with(tx, actor, trade_id, at, false).await
+}
+
+/// Like [`pay_in`]; with `already_paid_on_platform` the payment is a fact reported by the platform
+/// (an import), so missing stock cannot refuse it: the line is reserved anyway and the trade flagged
+/// oversold (超卖).
+pub async fn pay_with(
+    tx: &mut Tx,
+    actor: &Actor,
+    trade_id: i64,
+    at: DateTime<Utc>,
+    already_paid_on_platform: bool,
+) -> Result<(), TradeError> {
     let trade = load_trade(tx, actor, trade_id).await?;
     let next = trade.status.apply(TradeEvent::Pay)?;
     if at < trade.created_at {
@@ -425,7 +442,9 @@ pub async fn pay_in(tx: &mut Tx, actor: &Actor, trade_id: i64, at: DateTime<Utc>
     let already_reserved = shop.reserve_unpaid && tracks_stock(&shop, trade.created_at);
     let reserve = if tracks_stock(&shop, at) && !already_reserved {
         let lines = tx.trade_lines(trade_id).await?;
-        plan_reservations(tx, &shop, &lines).await?
+        let mut rules = shop.clone();
+        rules.allow_oversell |= already_paid_on_platform;
+        plan_reservations(tx, &rules, &lines).await?
     } else {
         Vec::new()
     };

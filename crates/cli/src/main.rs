@@ -5,8 +5,10 @@
 
 mod bench;
 mod demo;
+mod import;
 mod orders;
 mod output;
+mod samples;
 mod stock;
 
 use std::process::ExitCode;
@@ -40,6 +42,14 @@ pub enum Command {
     /// Orders: list, show, pay, ship, confirm, close (订单).
     #[command(subcommand)]
     Orders(orders::OrdersCommand),
+    /// Import the platforms' export files (导入).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Merchant codes: unmatched ones and mappings (商品编码).
+    #[command(subcommand)]
+    Skus(import::SkusCommand),
+    /// Write realistic sample export files of every kind the importers read (示例导出文件).
+    Samples(samples::SamplesArgs),
     /// Benchmarks that print measured figures (性能测试).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -137,9 +147,18 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
     match &cli.command {
         Command::Demo(args) => demo::run(&cli, args, lang).await,
         Command::Bench(cmd) => bench::run(&cli, cmd, lang).await,
+        Command::Samples(args) => samples::run(args, lang),
         Command::Stock(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             stock::run(&ctx, cmd).await
+        }
+        Command::Import(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            import::run(&ctx, cmd).await
+        }
+        Command::Skus(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            import::run_skus(&ctx, cmd).await
         }
         Command::Orders(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;

@@ -306,6 +306,38 @@ impl Tx {
         Ok(rows)
     }
 
+    /// The id of the product with this merchant code.
+    pub async fn product_id_by_code(&mut self, company_id: i64, outer_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(fetch_optional!(
+            self,
+            "SELECT id FROM product WHERE company_id = $1 AND outer_id = $2",
+            [company_id, outer_id],
+            |r| r.try_get::<i64, _>(0)
+        )?)
+    }
+
+    /// Refreshes a SKU's description and prices; returns whether anything changed.
+    pub async fn update_sku(
+        &mut self,
+        sku_id: i64,
+        properties: &str,
+        barcode: &str,
+        cost: Money,
+        price: Money,
+    ) -> Result<bool, StoreError> {
+        let n = exec!(
+            self,
+            "UPDATE sku SET properties = $1, barcode = $2, cost = $3, price = $4 \
+             WHERE id = $5 AND (properties <> $1 OR barcode <> $2 OR cost <> $3 OR price <> $4)",
+            properties,
+            barcode,
+            cost.fen(),
+            price.fen(),
+            sku_id
+        )?;
+        Ok(n > 0)
+    }
+
     pub async fn skus(&mut self, company_id: i64) -> Result<Vec<SkuInfo>, StoreError> {
         Ok(fetch_all!(
             self,

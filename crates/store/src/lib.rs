@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod customers;
 mod db;
 mod error;
+pub mod imports;
 pub mod ledger;
 mod migrate;
 pub mod purchasing;

@@ -198,7 +198,7 @@ impl Tx {
     /// Writes a trade whose story has already happened (history from an export or the demo), in its
     /// final state, in one batch: the trade and lines with their times, the customer and the payment
     /// counted for them, the stock moves with their balances, the refunds and the history rows.
-    pub async fn insert_trade_history(&mut self, h: &TradeHistory<'_>) -> Result<(), StoreError> {
+    pub async fn insert_trade_history(&mut self, h: &TradeHistory<'_>) -> Result<i64, StoreError> {
         let t = h.trade;
         let mut b = Batch::new();
         push_trade_insert(&mut b, t, h.status, h.customer.as_ref(), h.at);
@@ -265,7 +265,26 @@ impl Tx {
         for (event, from, to, at) in &h.events {
             push_event(&mut b, t, event, from, to, h.user, *at);
         }
-        self.run_batch(&b).await?;
+        let ids = self.run_batch_returning(&b).await?;
+        ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))
+    }
+
+    /// Marks the start of a part of the transaction that can be undone alone.
+    pub async fn savepoint(&mut self) -> Result<(), StoreError> {
+        exec!(self, "SAVEPOINT zg_step")?;
+        Ok(())
+    }
+
+    /// Keeps what was done since [`Tx::savepoint`].
+    pub async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        exec!(self, "RELEASE SAVEPOINT zg_step")?;
+        Ok(())
+    }
+
+    /// Undoes what was done since [`Tx::savepoint`]; the transaction goes on.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        exec!(self, "ROLLBACK TO SAVEPOINT zg_step")?;
+        exec!(self, "RELEASE SAVEPOINT zg_step")?;
         Ok(())
     }
 }
@@ -399,5 +418,227 @@ fn push_trade_insert(
                 l.shipped_at.map(to_ts)
             ],
         );
+    }
+}
+
+impl Tx {
+    /// Writes many trades whose story has already happened, with multi-row statements: customers
+    /// (created or refreshed), trades, lines, stock moves with their balances, and history rows.
+    /// Customers' paid figures are not counted here: callers refresh them
+    /// ([`Tx::refresh_customers`]). Returns the new trades' ids in the order given.
+    pub async fn insert_trades_bulk(&mut self, items: &[TradeHistory<'_>]) -> Result<Vec<i64>, StoreError> {
+        use crate::bulk::{BalanceColumn, RowInsert};
+        use std::collections::HashMap;
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Customers: one row per (system, nick), the latest address winning.
+        let mut customers: Vec<Vec<Value>> = Vec::new();
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        for h in items {
+            if let Some(c) = &h.customer {
+                let t = h.trade;
+                let row = args![
+                    t.company_id,
+                    c.account_system,
+                    c.nick,
+                    &c.region.province,
+                    &c.region.city,
+                    &c.region.district,
+                    to_ts(t.created_at)
+                ];
+                match seen.get(&(c.account_system, c.nick)) {
+                    Some(i) => customers[*i] = row,
+                    None => {
+                        seen.insert((c.account_system, c.nick), customers.len());
+                        customers.push(row);
+                    }
+                }
+            }
+        }
+        self.insert_rows(
+            &RowInsert {
+                head: "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at) VALUES",
+                row: "($1, $2, $3, $4, $5, $6, $7)",
+                width: 7,
+                tail: "ON CONFLICT (company_id, account_system, nick) DO UPDATE SET \
+                    province = CASE WHEN excluded.province <> '' THEN excluded.province ELSE customer.province END, \
+                    city = CASE WHEN excluded.city <> '' THEN excluded.city ELSE customer.city END, \
+                    district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END",
+            },
+            &customers,
+        )
+        .await?;
+        // Trades.
+        let mut rows = Vec::with_capacity(items.len());
+        for h in items {
+            let t = h.trade;
+            let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
+            let (system, nick) = match &h.customer {
+                Some(c) => (Some(c.account_system), Some(c.nick)),
+                None => (None, None),
+            };
+            rows.push(args![
+                t.company_id,
+                t.shop_id,
+                &t.tid,
+                h.status.code(),
+                &t.buyer_nick,
+                &t.receiver_name,
+                &t.receiver_phone,
+                &t.receiver_address,
+                &t.province,
+                &t.city,
+                &t.district,
+                t.goods_amount.fen(),
+                t.postage.fen(),
+                t.discount.fen(),
+                t.total_amount.fen(),
+                t.amount_paid.fen(),
+                item_count,
+                to_ts(t.created_at),
+                &t.buyer_message,
+                &t.seller_memo,
+                to_ts(h.at),
+                t.paid_at.map(to_ts),
+                t.shipped_at.map(to_ts),
+                t.finished_at.map(to_ts),
+                t.closed_at.map(to_ts),
+                t.ship_by_at.map(to_ts),
+                &t.close_reason,
+                &t.carrier,
+                &t.tracking_no,
+                t.refund_amount.fen(),
+                t.flag,
+                t.urgent,
+                system,
+                nick
+            ]);
+        }
+        let ids = self
+            .insert_rows_returning(
+                &RowInsert {
+                    head: "INSERT INTO trade (company_id, shop_id, tid, status, buyer_nick, receiver_name, receiver_phone, \
+                        receiver_address, province, city, district, goods_amount, postage, discount, total_amount, \
+                        amount_paid, item_count, created_at, buyer_message, seller_memo, updated_at, paid_at, shipped_at, \
+                        finished_at, closed_at, ship_by_at, close_reason, carrier, tracking_no, refund_amount, flag, urgent, \
+                        customer_id) VALUES",
+                    row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
+                        (SELECT id FROM customer WHERE company_id = $1 AND account_system = $33 AND nick = $34))",
+                    width: 34,
+                    tail: "RETURNING id, tid",
+                },
+                &rows,
+            )
+            .await?;
+        let by_tid: HashMap<String, i64> = ids.into_iter().map(|(id, tid)| (tid, id)).collect();
+        let id_of = |h: &TradeHistory<'_>| by_tid.get(&h.trade.tid).copied();
+        // Lines.
+        let mut lines = Vec::new();
+        let mut moves = Vec::new();
+        let mut events = Vec::new();
+        let mut deltas: HashMap<(i64, i64), i64> = HashMap::new();
+        for h in items {
+            let Some(trade_id) = id_of(h) else {
+                return Err(StoreError::Corrupt(format!("trade {} was not created", h.trade.tid)));
+            };
+            let t = h.trade;
+            for l in &t.lines {
+                lines.push(args![
+                    t.company_id,
+                    trade_id,
+                    &l.oid,
+                    l.sku_id,
+                    &l.outer_sku_id,
+                    &l.title,
+                    &l.properties,
+                    l.price.fen(),
+                    l.qty,
+                    l.amount_paid.fen(),
+                    l.refund_amount.fen(),
+                    &l.refund_status,
+                    l.shipped_at.map(to_ts)
+                ]);
+            }
+            for m in &h.moves {
+                m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                *deltas.entry((m.sku_id, m.warehouse_id)).or_insert(0) += m.qty;
+                moves.push(args![
+                    m.company_id,
+                    m.sku_id,
+                    m.warehouse_id,
+                    m.qty,
+                    m.kind.code(),
+                    m.ref_type,
+                    trade_id,
+                    m.unit_cost.fen(),
+                    &m.note,
+                    &m.user_name,
+                    to_ts(m.at)
+                ]);
+            }
+            for (event, from, to, at) in &h.events {
+                events.push(args![t.company_id, trade_id, *event, *from, *to, h.user, to_ts(*at)]);
+            }
+        }
+        self.insert_rows(
+            &RowInsert {
+                head: "INSERT INTO order_line (company_id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, \
+                    qty, amount_paid, refund_amount, refund_status, shipped_at) VALUES",
+                row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                width: 13,
+                tail: "",
+            },
+            &lines,
+        )
+        .await?;
+        self.insert_rows(
+            &RowInsert {
+                head: "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, \
+                    note, user_name, created_at) VALUES",
+                row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                width: 11,
+                tail: "",
+            },
+            &moves,
+        )
+        .await?;
+        let deltas: Vec<(i64, i64, i64)> = deltas.into_iter().map(|((s, w), d)| (s, w, d)).collect();
+        self.add_to_balances(BalanceColumn::OnHand, &deltas).await?;
+        self.insert_rows(
+            &RowInsert {
+                head: "INSERT INTO trade_event (company_id, trade_id, event, from_status, to_status, note, user_name, at) VALUES",
+                row: "($1, $2, $3, $4, $5, '', $6, $7)",
+                width: 7,
+                tail: "",
+            },
+            &events,
+        )
+        .await?;
+        for h in items.iter().filter(|h| !h.refunds.is_empty()) {
+            for (line_index, r) in &h.refunds {
+                let t = h.trade;
+                let oid = t.lines.get(*line_index).map(|l| l.oid.as_str()).unwrap_or("");
+                exec!(
+                    self,
+                    "INSERT INTO refund (company_id, trade_id, order_line_id, refund_no, kind, status, reason, amount, \
+                        created_at, deadline_at, finished_at) \
+                     VALUES ($1, $2, (SELECT id FROM order_line WHERE trade_id = $2 AND oid = $3), $4, $5, $6, $7, $8, $9, $10, $11)",
+                    r.company_id,
+                    id_of(h),
+                    oid,
+                    &r.refund_no,
+                    r.kind.code(),
+                    r.status.code(),
+                    &r.reason,
+                    r.amount.fen(),
+                    to_ts(r.created_at),
+                    r.deadline_at.map(to_ts),
+                    r.finished_at.map(to_ts)
+                )?;
+            }
+        }
+        Ok(items.iter().filter_map(id_of).collect())
     }
 }

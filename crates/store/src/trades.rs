@@ -5,7 +5,7 @@ use zhanggui_domain::{Money, TradeStatus};
 
 use crate::{NewTrade, OrderLine, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
 
-const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
+pub(crate) const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
     t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
     t.goods_amount, t.postage, t.discount, t.total_amount, t.amount_paid, t.refund_amount, t.item_count, \
     t.created_at, t.paid_at, t.shipped_at, t.finished_at, t.closed_at, t.close_reason, t.buyer_message, \
@@ -149,6 +149,35 @@ impl Tx {
             line_ids.push(line_id);
         }
         Ok((id, line_ids))
+    }
+
+    /// Trades by an assembled query (identifiers and placeholders only) and its binds.
+    pub(crate) async fn fetch_trades_dyn(
+        &mut self,
+        sql: String,
+        a: &[crate::batch::Value],
+    ) -> Result<Vec<Trade>, StoreError> {
+        let rows = match self {
+            Tx::Sqlite(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| {
+                    use sqlx::Row as _;
+                    trade_row!(r)
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+            Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| {
+                    use sqlx::Row as _;
+                    trade_row!(r)
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+        };
+        Ok(rows)
     }
 
     pub async fn trade(&mut self, company_id: i64, trade_id: i64) -> Result<Option<Trade>, StoreError> {

@@ -219,7 +219,11 @@ fn round_up_pack(qty: i64, pack: i64) -> i64 {
 impl App {
     /// Fills the database with the demo shop, unless it is already there (then nothing changes).
     /// `progress(done, total)` is called after each simulated day.
-    pub async fn demo(&self, opts: &DemoOptions, progress: &dyn Fn(u32, u32)) -> Result<DemoSummary, DemoError> {
+    pub async fn demo(
+        &self,
+        opts: &DemoOptions,
+        progress: &(dyn Fn(u32, u32) + Sync),
+    ) -> Result<DemoSummary, DemoError> {
         if !(7..=1000).contains(&opts.days) {
             return Err(DemoError::Days(opts.days));
         }

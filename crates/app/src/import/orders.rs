@@ -1,0 +1,561 @@
+//! Order exports (Taobao/Tmall with or without the line report, Pinduoduo, JD) into trades.
+//!
+//! - A trade not seen before is written in the state the export reports, with its lines, customer
+//!   and history.
+//! - A trade already imported is moved along the state machine to the reported status (pay, ship,
+//!   confirm, close as live orders do) and its amounts, address, memo, refund and shipping fields are
+//!   refreshed; a status that would go backwards is rejected.
+//! - Stock: only trades paid at or after the shop's inventory start touch stock (the start is set by
+//!   `--stock-from`, by importing opening stock, or else by the first order import, so history loaded
+//!   into a new shop never moves stock). Such trades reserve while they wait to ship and write
+//!   sale_shipment moves once shipped. A payment the platform already took is never refused for
+//!   missing stock: the trade is reserved anyway and flagged oversold (超卖).
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use zhanggui_domain::{Money, MoveKind, TradeEvent, TradeStatus};
+use zhanggui_formats::{LineRecord, OrderRecord, RowError};
+use zhanggui_store::imports::TradeFields;
+use zhanggui_store::trade_write::{CustomerKey, TradeHistory, TradeWrite};
+use zhanggui_store::trades::TradeChange;
+use zhanggui_store::{NewLine, NewMove, NewTrade, Shop, SkuInfo, Trade, Tx};
+
+use super::{ImportError, ImportSummary, Reject, utc};
+use crate::trading::{self, ShipInput, TradeError, plan_reservations, tracks_stock};
+use crate::{Actor, App, clock};
+
+/// Trades per transaction.
+pub const BATCH: usize = 500;
+
+/// How to import an order export.
+#[derive(Debug, Clone)]
+pub struct OrderImport {
+    pub shop: String,
+    /// The file name, for messages.
+    pub file: String,
+    /// Set the shop's inventory start (trades paid before it never touch stock).
+    pub stock_from: Option<DateTime<Utc>>,
+}
+
+const NOT_GIVEN: &str = "（导出未提供）";
+
+impl App {
+    /// Imports trades read from an export. `read_errors` are the rows the reader already refused;
+    /// they are reported with the rest. `progress(records done)` is called after each batch.
+    pub async fn import_orders(
+        &self,
+        actor: &Actor,
+        opts: &OrderImport,
+        records: Vec<OrderRecord>,
+        read_errors: &[RowError],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportSummary, ImportError> {
+        let started = Instant::now();
+        let mut summary = ImportSummary {
+            kind: "orders".into(),
+            file: opts.file.clone(),
+            records: records.len(),
+            rejects: read_errors.iter().map(Reject::from).collect(),
+            ..Default::default()
+        };
+        let (shop, tz) = {
+            let mut tx = self.db.begin().await?;
+            let company = tx.companies().await?.into_iter().find(|c| c.id == actor.company_id);
+            let tz = clock::zone(company.map(|c| c.time_zone).as_deref().unwrap_or("Asia/Shanghai"));
+            let shops = tx.shops(actor.company_id).await?;
+            let Some(shop) = shops.into_iter().find(|s| s.name == opts.shop || s.id.to_string() == opts.shop) else {
+                return Err(ImportError::UnknownShop(opts.shop.clone()));
+            };
+            let start = match (opts.stock_from, shop.inventory_start_at) {
+                (Some(at), _) => Some(at),
+                (None, None) => Some(Utc::now()),
+                (None, Some(_)) => None,
+            };
+            if let Some(at) = start {
+                tx.set_inventory_start(shop.id, at).await?;
+                summary.inventory_start_set = Some(at);
+            }
+            tx.commit().await?;
+            let mut tx = self.db.begin_read().await?;
+            let shop = tx.shop(shop.id).await?.ok_or_else(|| ImportError::UnknownShop(opts.shop.clone()))?;
+            tx.commit().await?;
+            (shop, tz)
+        };
+        // One record per order number: a second row for the same trade in one file is refused.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut unique = Vec::with_capacity(records.len());
+        for r in records {
+            match seen.get(&r.tid) {
+                Some(first) => summary.rejects.push(Reject {
+                    file: opts.file.clone(),
+                    line: r.line,
+                    column: None,
+                    reason: format!("订单编号 {} 重复（第 {first} 行已有） / duplicate order number", r.tid),
+                }),
+                None => {
+                    seen.insert(r.tid.clone(), r.line);
+                    unique.push(r);
+                }
+            }
+        }
+        let mut done = 0;
+        for batch in unique.chunks(BATCH) {
+            let mut tx = self.db.begin().await?;
+            let ctx = Batch { actor, shop: &shop, tz, file: &opts.file };
+            ctx.run(&mut tx, batch, &mut summary).await?;
+            tx.commit().await?;
+            done += batch.len();
+            progress(done);
+        }
+        summary.rejected = summary.rejects.len();
+        summary.rejects.sort_by_key(|r| r.line);
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+}
+
+struct Batch<'a> {
+    actor: &'a Actor,
+    shop: &'a Shop,
+    tz: Tz,
+    file: &'a str,
+}
+
+struct Prepared {
+    new: NewTrade,
+    status: TradeStatus,
+    region: zhanggui_domain::Region,
+    moves: Vec<NewMove>,
+    /// Waits to ship and counts in stock: reserve after writing.
+    reserve: bool,
+    paid: Option<DateTime<Utc>>,
+    unmatched: usize,
+}
+
+enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+impl Batch<'_> {
+    async fn run(&self, tx: &mut Tx, records: &[OrderRecord], summary: &mut ImportSummary) -> Result<(), ImportError> {
+        let tids: Vec<&str> = records.iter().map(|r| r.tid.as_str()).collect();
+        let existing: HashMap<String, Trade> = tx
+            .trades_by_tids(self.actor.company_id, self.shop.id, &tids)
+            .await?
+            .into_iter()
+            .map(|t| (t.tid.clone(), t))
+            .collect();
+        let codes: HashSet<&str> = records
+            .iter()
+            .flat_map(|r| r.lines.iter())
+            .map(|l| l.outer_sku_id.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let codes: Vec<&str> = codes.into_iter().collect();
+        let skus: HashMap<String, SkuInfo> =
+            tx.resolve_codes(self.actor.company_id, &codes).await?.into_iter().collect();
+        let mut nicks: HashSet<&str> = HashSet::new();
+        let mut fresh: Vec<Prepared> = Vec::new();
+        for r in records {
+            let outcome = match existing.get(&r.tid) {
+                None => {
+                    let p = self.prepare(r, &skus);
+                    summary.unmatched_lines += p.unmatched;
+                    fresh.push(p);
+                    Outcome::Inserted
+                }
+                Some(t) => {
+                    tx.savepoint().await?;
+                    match self.update(tx, t, r).await {
+                        Ok(o) => {
+                            tx.release_savepoint().await?;
+                            o
+                        }
+                        Err(TradeError::Store(e)) => return Err(e.into()),
+                        Err(e) => {
+                            tx.rollback_to_savepoint().await?;
+                            summary.rejects.push(Reject {
+                                file: self.file.to_string(),
+                                line: r.line,
+                                column: Some("订单状态".into()),
+                                reason: e.to_string(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            match outcome {
+                Outcome::Inserted => summary.inserted += 1,
+                Outcome::Updated => summary.updated += 1,
+                Outcome::Unchanged => summary.unchanged += 1,
+            }
+            if !r.buyer_nick.is_empty() {
+                nicks.insert(r.buyer_nick.as_str());
+            }
+        }
+        self.write_new(tx, &fresh).await?;
+        let nicks: Vec<&str> = nicks.into_iter().collect();
+        tx.refresh_customers(self.actor.company_id, self.shop.platform.buyer_account_system(), &nicks).await?;
+        Ok(())
+    }
+
+    fn fields(&self, r: &OrderRecord) -> TradeFields {
+        let region = r.region.clone().unwrap_or_default();
+        TradeFields {
+            goods_amount: r.goods_amount,
+            postage: r.postage,
+            discount: discount(r),
+            total_amount: r.total_amount,
+            amount_paid: if r.paid_at.is_some() || r.status.is_paid() { r.amount_paid } else { Money::ZERO },
+            refund_amount: r.refund_amount,
+            receiver_name: r.receiver_name.clone(),
+            receiver_phone: r.receiver_phone.clone(),
+            receiver_address: r.receiver_address.clone(),
+            province: region.province,
+            city: region.city,
+            district: region.district,
+            buyer_message: r.buyer_message.clone(),
+            seller_memo: r.seller_memo.clone(),
+            carrier: r.carrier.clone(),
+            tracking_no: r.tracking_no.clone(),
+            close_reason: r.close_reason.clone(),
+        }
+    }
+
+    /// A trade seen for the first time, ready to write.
+    fn prepare(&self, r: &OrderRecord, skus: &HashMap<String, SkuInfo>) -> Prepared {
+        let tz = self.tz;
+        let created = utc(r.created_at, tz);
+        let paid = r.paid_at.map(|t| utc(t, tz));
+        let shipped = r.shipped_at.map(|t| utc(t, tz)).or_else(|| {
+            matches!(r.status, TradeStatus::WaitBuyerConfirmGoods | TradeStatus::TradeFinished)
+                .then_some(paid)
+                .flatten()
+        });
+        let finished = match r.status {
+            TradeStatus::TradeFinished => r.finished_at.map(|t| utc(t, tz)).or(shipped).or(paid),
+            _ => None,
+        };
+        let closed = matches!(r.status, TradeStatus::TradeClosed | TradeStatus::TradeClosedByTaobao)
+            .then(|| r.finished_at.map(|t| utc(t, tz)).or(shipped).or(paid).unwrap_or(created));
+        let fields = self.fields(r);
+        let lines = lines_of(r, &fields, skus, shipped);
+        let unmatched = lines.iter().filter(|l| l.sku_id.is_none()).count();
+        let new = NewTrade {
+            company_id: self.actor.company_id,
+            shop_id: self.shop.id,
+            tid: r.tid.clone(),
+            customer_id: None,
+            buyer_nick: r.buyer_nick.clone(),
+            receiver_name: fields.receiver_name.clone(),
+            receiver_phone: fields.receiver_phone.clone(),
+            receiver_address: fields.receiver_address.clone(),
+            province: fields.province.clone(),
+            city: fields.city.clone(),
+            district: fields.district.clone(),
+            goods_amount: fields.goods_amount,
+            postage: fields.postage,
+            discount: fields.discount,
+            total_amount: fields.total_amount,
+            amount_paid: fields.amount_paid,
+            created_at: created,
+            buyer_message: fields.buyer_message.clone(),
+            seller_memo: fields.seller_memo.clone(),
+            paid_at: paid,
+            shipped_at: shipped,
+            finished_at: finished,
+            closed_at: closed,
+            ship_by_at: paid.map(|t| t + trading::SHIP_WITHIN),
+            close_reason: fields.close_reason.clone(),
+            carrier: fields.carrier.clone(),
+            tracking_no: fields.tracking_no.clone(),
+            refund_amount: fields.refund_amount,
+            flag: 0,
+            urgent: false,
+            lines,
+        };
+        let stock = paid.is_some_and(|p| self.shop.inventory_start_at.is_some() && tracks_stock(self.shop, p));
+        let mut moves = Vec::new();
+        if stock && let (Some(ship_at), Some(wh)) = (shipped, self.shop.default_warehouse_id) {
+            for l in &new.lines {
+                let Some(sku_id) = l.sku_id else { continue };
+                moves.push(NewMove {
+                    company_id: self.actor.company_id,
+                    sku_id,
+                    warehouse_id: wh,
+                    qty: -l.qty,
+                    kind: MoveKind::SaleShipment,
+                    ref_type: "trade",
+                    ref_id: None,
+                    unit_cost: Money::ZERO,
+                    note: r.tid.clone(),
+                    user_name: self.actor.user.clone(),
+                    at: ship_at,
+                });
+            }
+        }
+        Prepared {
+            new,
+            status: r.status,
+            region: r.region.clone().unwrap_or_default(),
+            moves,
+            reserve: stock && shipped.is_none() && r.status.awaits_shipping(),
+            paid,
+            unmatched,
+        }
+    }
+
+    /// Writes the batch's new trades together; those waiting to ship (and counted in stock) reserve.
+    async fn write_new(&self, tx: &mut Tx, fresh: &[Prepared]) -> Result<(), ImportError> {
+        let now = Utc::now();
+        let system = self.shop.platform.buyer_account_system();
+        let histories: Vec<TradeHistory<'_>> = fresh
+            .iter()
+            .map(|p| TradeHistory {
+                trade: &p.new,
+                status: p.status,
+                customer: (!p.new.buyer_nick.is_empty()).then(|| CustomerKey {
+                    account_system: system,
+                    nick: &p.new.buyer_nick,
+                    region: &p.region,
+                }),
+                moves: p.moves.clone(),
+                refunds: Vec::new(),
+                events: vec![("import", "", p.status.code(), now)],
+                user: &self.actor.user,
+                at: now,
+            })
+            .collect();
+        let ids = tx.insert_trades_bulk(&histories).await?;
+        let mut rules = self.shop.clone();
+        rules.allow_oversell = true;
+        for (p, trade_id) in fresh.iter().zip(ids) {
+            if !p.reserve {
+                continue;
+            }
+            let stored = tx.trade_lines(trade_id).await?;
+            let reserve = plan_reservations(tx, &rules, &stored).await.map_err(|e| match e {
+                TradeError::Store(s) => ImportError::Store(s),
+                other => ImportError::File(other.to_string()),
+            })?;
+            let oversold = reserve.iter().any(|x| !x.guarded);
+            let write = TradeWrite {
+                company_id: self.actor.company_id,
+                trade_id,
+                reserve,
+                change: TradeChange { oversold: oversold.then_some(true), ..Default::default() },
+                at: p.paid.unwrap_or(now),
+                ..Default::default()
+            };
+            tx.apply_trade_write(&write).await?;
+        }
+        Ok(())
+    }
+
+    /// Brings a known trade up to the export: its status along the state machine, then its fields.
+    async fn update(&self, tx: &mut Tx, t: &Trade, r: &OrderRecord) -> Result<Outcome, TradeError> {
+        let tz = self.tz;
+        let now = Utc::now();
+        let mut changed = false;
+        if t.status != r.status {
+            let Some(path) = t.status.path_to(r.status) else {
+                return Err(TradeError::Invalid {
+                    field: "status",
+                    reason: format!(
+                        "订单 {} 已是「{}」，不能变回「{}」 / cannot go back from {} to {}",
+                        t.tid,
+                        t.status.label_zh(),
+                        r.status.label_zh(),
+                        t.status,
+                        r.status
+                    ),
+                });
+            };
+            for event in path {
+                let actor = self.actor;
+                match event {
+                    TradeEvent::Pay => {
+                        let at = r.paid_at.map(|x| utc(x, tz)).unwrap_or(now);
+                        trading::pay_with(tx, actor, t.id, at.max(t.created_at), true).await?;
+                    }
+                    TradeEvent::ShipAll | TradeEvent::ShipPart => {
+                        let at = r.shipped_at.map(|x| utc(x, tz)).unwrap_or(now);
+                        let ship = ShipInput {
+                            carrier: non_empty(&r.carrier),
+                            tracking_no: non_empty(&r.tracking_no),
+                            line_ids: None,
+                        };
+                        trading::ship_in(tx, actor, t.id, &ship, at).await?;
+                    }
+                    TradeEvent::ConfirmReceipt => {
+                        let at = r.finished_at.map(|x| utc(x, tz)).unwrap_or(now);
+                        trading::confirm_in(tx, actor, t.id, at).await?;
+                    }
+                    TradeEvent::Close => {
+                        let reason = if r.close_reason.is_empty() {
+                            "导出显示交易关闭"
+                        } else {
+                            r.close_reason.as_str()
+                        };
+                        trading::close_in(tx, actor, t.id, reason, now).await?;
+                    }
+                    TradeEvent::ForbidConsign | TradeEvent::AllowConsign => {
+                        return Err(TradeError::Invalid {
+                            field: "status",
+                            reason: format!("{} → {} is set by the platform only", t.status, r.status),
+                        });
+                    }
+                }
+            }
+            changed = true;
+        }
+        let fields = self.fields(r);
+        let current = TradeFields {
+            goods_amount: t.goods_amount,
+            postage: t.postage,
+            discount: t.discount,
+            total_amount: t.total_amount,
+            amount_paid: t.amount_paid,
+            refund_amount: t.refund_amount,
+            receiver_name: t.receiver_name.clone(),
+            receiver_phone: t.receiver_phone.clone(),
+            receiver_address: t.receiver_address.clone(),
+            province: t.province.clone(),
+            city: t.city.clone(),
+            district: t.district.clone(),
+            buyer_message: t.buyer_message.clone(),
+            seller_memo: t.seller_memo.clone(),
+            carrier: t.carrier.clone(),
+            tracking_no: t.tracking_no.clone(),
+            close_reason: t.close_reason.clone(),
+        };
+        // Transitions may have filled carrier and close reason; the export's values win when given.
+        let mut target = fields;
+        if target.carrier.is_empty() {
+            target.carrier = current.carrier.clone();
+        }
+        if target.tracking_no.is_empty() {
+            target.tracking_no = current.tracking_no.clone();
+        }
+        if target.close_reason.is_empty() {
+            target.close_reason = current.close_reason.clone();
+        }
+        if changed || target != current {
+            tx.update_trade_fields(t.id, &target, now).await?;
+            return Ok(Outcome::Updated);
+        }
+        Ok(Outcome::Unchanged)
+    }
+}
+
+fn non_empty(s: &str) -> String {
+    if s.trim().is_empty() { NOT_GIVEN.to_string() } else { s.trim().to_string() }
+}
+
+/// Discounts on the trade: Pinduoduo exports them; elsewhere what the buyer did not pay of goods and
+/// postage.
+fn discount(r: &OrderRecord) -> Money {
+    let given = r.shop_discount + r.platform_discount;
+    if !given.is_zero() {
+        return given;
+    }
+    if r.amount_paid.is_zero() {
+        return Money::ZERO;
+    }
+    let gap = r.goods_amount + r.postage - r.amount_paid;
+    if gap.is_negative() { Money::ZERO } else { gap }
+}
+
+/// The trade's lines: from the line report when there is one; otherwise one line per title where the
+/// titles and the total quantity allow it, else one line carrying all titles and the total quantity.
+fn lines_of(
+    r: &OrderRecord,
+    fields: &TradeFields,
+    skus: &HashMap<String, SkuInfo>,
+    shipped: Option<DateTime<Utc>>,
+) -> Vec<NewLine> {
+    let payable = fields.goods_amount - fields.discount.min(fields.goods_amount);
+    let given: Vec<LineRecord> = if r.lines.is_empty() { lines_from_titles(r) } else { r.lines.clone() };
+    let weights: Vec<i64> = given.iter().map(|l| (l.price * l.qty).fen().max(0)).collect();
+    let shares = payable.allocate(&weights);
+    given
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let sku = skus.get(&l.outer_sku_id);
+            NewLine {
+                oid: l.oid.clone(),
+                sku_id: sku.map(|s| s.id),
+                outer_sku_id: l.outer_sku_id.clone(),
+                title: if l.title.is_empty() {
+                    sku.map(|s| s.title.clone()).unwrap_or_default()
+                } else {
+                    l.title.clone()
+                },
+                properties: l.properties.clone(),
+                price: l.price,
+                qty: l.qty,
+                amount_paid: if l.amount_paid.is_zero() {
+                    shares.get(i).copied().unwrap_or_default()
+                } else {
+                    l.amount_paid
+                },
+                refund_amount: l.refund_amount,
+                refund_status: l.refund_status.clone(),
+                shipped_at: shipped,
+            }
+        })
+        .collect()
+}
+
+fn lines_from_titles(r: &OrderRecord) -> Vec<LineRecord> {
+    let titles: Vec<&str> =
+        r.item_titles.split(['，', ',', ';', '；']).map(str::trim).filter(|t| !t.is_empty()).collect();
+    let qty = r.item_count.max(1);
+    let base = LineRecord {
+        line: r.line,
+        oid: String::new(),
+        tid: r.tid.clone(),
+        title: String::new(),
+        price: Money::ZERO,
+        qty,
+        outer_sku_id: String::new(),
+        outer_id: String::new(),
+        properties: String::new(),
+        amount_paid: Money::ZERO,
+        refund_status: String::new(),
+        refund_amount: Money::ZERO,
+        status_text: r.status_text.clone(),
+        item_id: String::new(),
+        shipped_at: r.shipped_at,
+        carrier: r.carrier.clone(),
+        tracking_no: r.tracking_no.clone(),
+    };
+    if titles.len() > 1 && titles.len() as i64 == qty {
+        let prices = r.goods_amount.allocate(&vec![1; titles.len()]);
+        return titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| LineRecord {
+                oid: format!("{}-{}", r.tid, i + 1),
+                title: (*t).to_string(),
+                price: prices[i],
+                qty: 1,
+                ..base.clone()
+            })
+            .collect();
+    }
+    let unit = if qty > 0 { Money::from_fen(r.goods_amount.fen() / qty) } else { r.goods_amount };
+    vec![LineRecord {
+        oid: format!("{}-1", r.tid),
+        title: if titles.is_empty() { r.item_titles.clone() } else { titles.join("，") },
+        price: unit,
+        ..base
+    }]
+}

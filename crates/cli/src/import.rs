@@ -1,0 +1,274 @@
+//! `zhanggui import ...`: load the platforms' export files; `zhanggui skus ...`: merchant codes.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use comfy_table::Cell;
+use indicatif::{ProgressBar, ProgressStyle};
+use zhanggui_app::Lang;
+use zhanggui_app::import::orders::OrderImport;
+use zhanggui_app::import::{ImportError, ImportSummary, rejects_csv};
+use zhanggui_formats::{OrderRecord, RowError, Sheet};
+
+use crate::output::{num, print, table};
+use crate::{Ctx, Failure, Format};
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Taobao/Tmall order report (订单报表), optionally with the line report (宝贝报表).
+    TaobaoOrders {
+        orders: PathBuf,
+        #[arg(long)]
+        lines: Option<PathBuf>,
+        #[command(flatten)]
+        common: OrderArgs,
+    },
+    /// Pinduoduo order export.
+    PddOrders {
+        file: PathBuf,
+        #[command(flatten)]
+        common: OrderArgs,
+    },
+    /// JD order export (one row per line).
+    JdOrders {
+        file: PathBuf,
+        #[command(flatten)]
+        common: OrderArgs,
+    },
+    /// Product/SKU sheet: creates the catalogue and sets opening stock.
+    Products {
+        file: PathBuf,
+        /// Write the rejected rows here, in the file's own columns, to fix and import again.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct OrderArgs {
+    /// The shop the export comes from (its name).
+    #[arg(long)]
+    shop: String,
+    /// Inventory start (YYYY-MM-DD): trades paid before it never touch stock.
+    #[arg(long)]
+    stock_from: Option<String>,
+    /// Write the rejected rows here, in the file's own columns, to fix and import again.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SkusCommand {
+    /// Merchant codes of imported lines that match no SKU (未匹配商品).
+    Unmatched {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Map an export's merchant code to a SKU; its lines are linked now and in later imports.
+    Map {
+        code: String,
+        /// The SKU's own code (商家编码).
+        sku: String,
+    },
+}
+
+fn read(path: &Path, lang: Lang) -> Result<Sheet, Failure> {
+    zhanggui_formats::read_sheet(path).map_err(|e| {
+        Failure::bad_input(format!("{}{}: {e}", lang.pick("无法读取文件 ", "cannot read "), path.display()))
+    })
+}
+
+fn file_error(e: zhanggui_formats::FileError, lang: Lang) -> Failure {
+    Failure::bad_input(format!("{}{e}", lang.pick("文件格式不对：", "bad file: ")))
+}
+
+fn bar(format: Format, total: usize) -> ProgressBar {
+    if format == Format::Json || total < 2_000 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("[{bar:40}] {pos}/{len} {per_sec} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn first_line<T>(items: &[T], line: impl Fn(&T) -> usize, errors: &[RowError]) -> usize {
+    items.iter().map(line).chain(errors.iter().map(|e| e.line)).min().unwrap_or(usize::MAX)
+}
+
+pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let fail = |e: ImportError| Failure::from_error(&e, lang);
+    match cmd {
+        ImportCommand::TaobaoOrders { orders, lines, common } => {
+            let sheet = read(orders, lang)?;
+            let (records, mut errors) =
+                zhanggui_formats::taobao::read_taobao_orders(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let mut sources = vec![(sheet, first)];
+            let records = match lines {
+                None => records,
+                Some(path) => {
+                    let line_sheet = read(path, lang)?;
+                    let (line_records, line_errors) =
+                        zhanggui_formats::taobao::read_taobao_lines(&line_sheet).map_err(|e| file_error(e, lang))?;
+                    let first = first_line(&line_records, |r| r.line, &line_errors);
+                    errors.extend(line_errors);
+                    let (joined, join_errors) =
+                        zhanggui_formats::taobao::join_lines(records, line_records, &line_sheet.name);
+                    errors.extend(join_errors);
+                    sources.push((line_sheet, first));
+                    joined
+                }
+            };
+            import_orders(ctx, common, records, errors, sources).await.map_err(fail)?
+        }
+        ImportCommand::PddOrders { file, common } | ImportCommand::JdOrders { file, common } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) = if matches!(cmd, ImportCommand::PddOrders { .. }) {
+                zhanggui_formats::pdd::read_pdd_orders(&sheet)
+            } else {
+                zhanggui_formats::jd::read_jd_orders(&sheet)
+            }
+            .map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            import_orders(ctx, common, records, errors, vec![(sheet, first)]).await.map_err(fail)?
+        }
+        ImportCommand::Products { file, rejects, format } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) =
+                zhanggui_formats::products::read_products(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let progress = bar(*format, records.len());
+            let tick = |n: usize| progress.set_position(n as u64);
+            let summary =
+                ctx.app.import_products(&ctx.actor, &sheet.name, records, &errors, &tick).await.map_err(fail)?;
+            progress.finish_and_clear();
+            finish(ctx, &summary, rejects.as_deref(), &[(sheet, first)], *format)?
+        }
+    }
+    Ok(())
+}
+
+async fn import_orders(
+    ctx: &Ctx,
+    args: &OrderArgs,
+    records: Vec<OrderRecord>,
+    errors: Vec<RowError>,
+    sources: Vec<(Sheet, usize)>,
+) -> Result<(), ImportError> {
+    let lang = ctx.lang;
+    let stock_from = match &args.stock_from {
+        None => None,
+        Some(d) => Some(zhanggui_app::clock::parse_local(d, ctx.time_zone).ok_or_else(|| {
+            ImportError::File(format!("--stock-from {d}: {}", lang.pick("日期格式应为 YYYY-MM-DD", "use YYYY-MM-DD")))
+        })?),
+    };
+    let opts = OrderImport {
+        shop: args.shop.clone(),
+        file: sources.first().map(|s| s.0.name.clone()).unwrap_or_default(),
+        stock_from,
+    };
+    let progress = bar(args.format, records.len());
+    let tick = |n: usize| progress.set_position(n as u64);
+    let summary = ctx.app.import_orders(&ctx.actor, &opts, records, &errors, &tick).await?;
+    progress.finish_and_clear();
+    finish(ctx, &summary, args.rejects.as_deref(), &sources, args.format).map_err(|f| ImportError::File(f.message))
+}
+
+fn finish(
+    ctx: &Ctx,
+    s: &ImportSummary,
+    rejects: Option<&Path>,
+    sources: &[(Sheet, usize)],
+    format: Format,
+) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    if let Some(path) = rejects {
+        for (i, (sheet, first)) in sources.iter().enumerate() {
+            let target = if i == 0 { path.to_path_buf() } else { path.with_extension(format!("{}.csv", i + 1)) };
+            std::fs::write(&target, rejects_csv(sheet, *first, &s.rejects)).map_err(|e| {
+                Failure::internal(format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), target.display()))
+            })?;
+        }
+    }
+    if format == Format::Json {
+        return print(format, s, || table(&[]));
+    }
+    for r in &s.rejects {
+        let column =
+            r.column.as_deref().map(|c| format!("，{}「{c}」", lang.pick("列", "column "))).unwrap_or_default();
+        eprintln!("{} {}{} {}{column}: {}", r.file, lang.pick("第", "line "), r.line, lang.pick("行", ""), r.reason);
+    }
+    match lang {
+        Lang::Zh => println!(
+            "{}：新增 {}，更新 {}，未变 {}，拒绝 {}{}（{:.1} 秒）",
+            s.file,
+            s.inserted,
+            s.updated,
+            s.unchanged,
+            s.rejected,
+            if s.unmatched_lines > 0 {
+                format!("，未匹配商品的子订单 {}", s.unmatched_lines)
+            } else {
+                String::new()
+            },
+            s.seconds
+        ),
+        Lang::En => println!(
+            "{}: inserted {}, updated {}, unchanged {}, rejected {}{} ({:.1} s)",
+            s.file,
+            s.inserted,
+            s.updated,
+            s.unchanged,
+            s.rejected,
+            if s.unmatched_lines > 0 { format!(", unmatched lines {}", s.unmatched_lines) } else { String::new() },
+            s.seconds
+        ),
+    }
+    Ok(())
+}
+
+pub async fn run_skus(ctx: &Ctx, cmd: &SkusCommand) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let store = |e: zhanggui_app::store::StoreError| Failure::store(&e, lang);
+    match cmd {
+        SkusCommand::Unmatched { format } => {
+            let mut tx = ctx.app.db.begin_read().await.map_err(store)?;
+            let codes = tx.unmatched_codes(ctx.actor.company_id).await.map_err(store)?;
+            tx.commit().await.map_err(store)?;
+            print(*format, &codes, || {
+                let mut t = table(&[
+                    lang.pick("商家编码", "code"),
+                    lang.pick("商品", "title"),
+                    lang.pick("子订单", "lines"),
+                    lang.pick("件数", "units"),
+                ]);
+                for c in &codes {
+                    t.add_row(vec![Cell::new(&c.code), Cell::new(&c.title), num(c.lines), num(c.units)]);
+                }
+                t
+            })
+        }
+        SkusCommand::Map { code, sku } => {
+            let mut tx = ctx.app.db.begin().await.map_err(store)?;
+            let Some(target) = tx.sku_by_code(ctx.actor.company_id, sku).await.map_err(store)? else {
+                return Err(Failure::bad_input(format!("{}{sku}", lang.pick("找不到 SKU ", "unknown SKU "))));
+            };
+            let n = tx.map_code(ctx.actor.company_id, code, target.id).await.map_err(store)?;
+            tx.commit().await.map_err(store)?;
+            match lang {
+                Lang::Zh => println!("已把 {code} 对应到 {sku}，关联了 {n} 条子订单"),
+                Lang::En => println!("Mapped {code} to {sku}; linked {n} lines"),
+            }
+            Ok(())
+        }
+    }
+}

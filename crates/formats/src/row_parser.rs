@@ -1,0 +1,42 @@
+//! The common shape of every record reader: a parser built from the header row, applied to each row
+//! after it. Whole sheets use [`read_records`]; streams ([`crate::open_rows`]) use [`RowParser::parse`]
+//! row by row after [`crate::RowStream::with_header`].
+
+use crate::error::FileError;
+use crate::header::Header;
+use crate::records::RowError;
+use crate::row_reader::repeats_header;
+use crate::sheet::{Sheet, SheetRow};
+
+/// Reads one kind of record from rows under a known header.
+pub trait RowParser: Sized {
+    type Record;
+
+    /// Header names that identify this kind of sheet (used to find the header row).
+    const WANTED: &'static [&'static str];
+
+    /// Finds the columns; fails if a required one is missing.
+    fn from_header(file: &str, header: &Header) -> Result<Self, FileError>;
+
+    /// One record, or why this row is not one.
+    fn parse(&self, file: &str, row: &SheetRow) -> Result<Self::Record, RowError>;
+}
+
+/// Finds the header, builds the parser and reads every row after it (a row that repeats the header is
+/// skipped). Bad rows become [`RowError`]s; good rows are kept.
+pub fn read_records<P: RowParser>(sheet: &Sheet) -> Result<(Vec<P::Record>, Vec<RowError>), FileError> {
+    let (header, rows) = sheet.header_and_rows(P::WANTED)?;
+    let parser = P::from_header(&sheet.name, &header)?;
+    let mut records = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for row in rows {
+        if repeats_header(&header, row) {
+            continue;
+        }
+        match parser.parse(&sheet.name, row) {
+            Ok(r) => records.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((records, errors))
+}
