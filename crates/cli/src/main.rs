@@ -122,6 +122,15 @@ impl Ctx {
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` and closed early is not an error worth a panic report.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or("");
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let lang = match &cli.lang {
         Some(l) => Lang::from_setting(l),
