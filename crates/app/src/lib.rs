@@ -5,6 +5,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod import;
+pub mod import_bench;
 pub mod lang;
 pub mod ledger_bench;
 pub mod setup;

@@ -24,10 +24,41 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// A generated Taobao order report with its line report (about 2.5 lines a trade, no broken
+    /// rows) imported into a fresh SQLite database, against sqlite3's `.import` of the same files.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        trades: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failure> {
     match cmd {
+        BenchCommand::Import { trades, format } => {
+            let r = zhanggui_app::import_bench::run(*trades).await.map_err(|e| Failure::internal(e.to_string()))?;
+            print(*format, &r, || {
+                let mut t = table(&[lang.pick("项目", "what"), lang.pick("数值", "value")]);
+                let opt = |v: Option<f64>, unit: &str| v.map(|x| format!("{x:.1}{unit}")).unwrap_or_else(|| "—".into());
+                let rows: Vec<(&str, &str, String)> = vec![
+                    ("订单数", "trades", r.trades.to_string()),
+                    ("子订单数", "lines", r.lines.to_string()),
+                    ("文件大小", "file size", format!("{:.0} MB", r.file_mb)),
+                    ("读取解析", "read and parse", format!("{:.1} s", r.read_s)),
+                    ("写入数据库", "write", format!("{:.1} s", r.write_s)),
+                    ("合计", "total", format!("{:.1} s", r.total_s)),
+                    ("笔/秒", "trades/s", format!("{:.0}", r.trades_per_s)),
+                    ("sqlite3 .import 底线", "sqlite3 .import floor", opt(r.floor_s, " s")),
+                    ("与底线之比", "ratio to floor", opt(r.ratio_to_floor, "×")),
+                    ("峰值内存", "peak memory", opt(r.peak_rss_mib, " MiB")),
+                ];
+                for (zh, en, v) in rows {
+                    t.add_row(vec![comfy_table::Cell::new(lang.pick(zh, en)), num(v)]);
+                }
+                t
+            })
+        }
         BenchCommand::Ledger { trades, writers, postgres, format } => {
             let pg = postgres.clone().or_else(|| cli.database.starts_with("postgres").then(|| cli.database.clone()));
             let mut results: Vec<LedgerBench> = Vec::new();

@@ -1,7 +1,7 @@
 //! Many rows per statement, for loading exports and history: multi-row `INSERT ... VALUES` built
 //! from a row template, chunked under both backends' limits on bind parameters.
 
-use crate::batch::{Value, shift_placeholders};
+use crate::batch::{Value, positional, shift_placeholders};
 use crate::{StoreError, Tx};
 
 /// Binds per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -42,12 +42,15 @@ impl Tx {
         let mut n = 0;
         for chunk in rows.chunks(ins.rows_per_statement()) {
             let sql = ins.sql(chunk.len());
-            let args = chunk.iter().flatten();
+            let args: Vec<&Value> = chunk.iter().flatten().collect();
             n += match self {
-                Tx::Sqlite(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-                    .execute(&mut **t)
-                    .await?
-                    .rows_affected(),
+                Tx::Sqlite(t) => {
+                    let (sql, args) = positional(&sql, &args);
+                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                        .execute(&mut **t)
+                        .await?
+                        .rows_affected()
+                }
                 Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                     .execute(&mut **t)
                     .await?
@@ -123,7 +126,9 @@ impl Tx {
             );
             match self {
                 Tx::Sqlite(t) => {
-                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args.iter()).execute(&mut **t).await?;
+                    let refs: Vec<&Value> = args.iter().collect();
+                    let (sql, args) = positional(&sql, &refs);
+                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).execute(&mut **t).await?;
                 }
                 Tx::Postgres(t) => {
                     crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args.iter()).execute(&mut **t).await?;

@@ -9,7 +9,7 @@ use crate::batch::Value;
 use crate::{SkuInfo, StoreError, Trade, Tx, args, to_ts};
 
 /// Binds per IN list: well under both backends' limits.
-const IN_CHUNK: usize = 5_000;
+const IN_CHUNK: usize = 500;
 
 /// An export's merchant code that matches no SKU yet (未匹配商品).
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +72,39 @@ impl Tx {
         Ok(out)
     }
 
+    /// (id, tid) of a shop's trades with these order numbers.
+    pub async fn trade_ids_by_tids(&mut self, shop_id: i64, tids: &[&str]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut out = Vec::with_capacity(tids.len());
+        for chunk in tids.chunks(IN_CHUNK) {
+            let sql = format!("SELECT id, tid FROM trade WHERE shop_id = $1 AND tid IN ({})", marks(2, chunk.len()));
+            let mut a = args![shop_id];
+            a.extend(chunk.iter().map(|t| Value::from(*t)));
+            out.extend(self.fetch_id_text(sql, &a).await?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a query whose rows are (BIGINT, TEXT).
+    async fn fetch_id_text(&mut self, sql: String, a: &[Value]) -> Result<Vec<(i64, String)>, StoreError> {
+        use sqlx::Row as _;
+        let refs: Vec<&Value> = a.iter().collect();
+        let mut out = Vec::new();
+        match self {
+            Tx::Sqlite(t) => {
+                let (sql, args) = crate::batch::positional(&sql, &refs);
+                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await? {
+                    out.push((r.try_get(0)?, r.try_get(1)?));
+                }
+            }
+            Tx::Postgres(t) => {
+                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), refs).fetch_all(&mut **t).await? {
+                    out.push((r.try_get(0)?, r.try_get(1)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// SKUs by merchant code, directly or through a hand-made mapping (sku_alias), keyed by the code
     /// as asked.
     pub async fn resolve_codes(
@@ -123,6 +156,26 @@ impl Tx {
                 Tx::Sqlite(t) => alias_rows!(t),
                 Tx::Postgres(t) => alias_rows!(t),
             }
+        }
+        Ok(out)
+    }
+
+    /// (id, nick) of the customers with these nicks.
+    pub async fn customer_ids(
+        &mut self,
+        company_id: i64,
+        account_system: &str,
+        nicks: &[&str],
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut out = Vec::with_capacity(nicks.len());
+        for chunk in nicks.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT id, nick FROM customer WHERE company_id = $1 AND account_system = $2 AND nick IN ({})",
+                marks(3, chunk.len())
+            );
+            let mut a = args![company_id, account_system];
+            a.extend(chunk.iter().map(|n| Value::from(*n)));
+            out.extend(self.fetch_id_text(sql, &a).await?);
         }
         Ok(out)
     }
@@ -236,10 +289,14 @@ impl Tx {
 
     async fn exec_dyn(&mut self, sql: String, a: &[Value]) -> Result<u64, StoreError> {
         Ok(match self {
-            Tx::Sqlite(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
+            Tx::Sqlite(t) => {
+                let refs: Vec<&Value> = a.iter().collect();
+                let (sql, args) = crate::batch::positional(&sql, &refs);
+                crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                    .execute(&mut **t)
+                    .await?
+                    .rows_affected()
+            }
             Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
                 .execute(&mut **t)
                 .await?

@@ -469,15 +469,27 @@ impl Tx {
             &customers,
         )
         .await?;
+        // Their ids, looked up once (a sub-query per row would make SQLite plan hundreds of them).
+        let mut customer_ids: HashMap<(String, String), i64> = HashMap::new();
+        let mut by_system: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (system, nick) in seen.keys() {
+            by_system.entry(system).or_default().push(nick);
+        }
+        let company_id = items[0].trade.company_id;
+        for (system, nicks) in by_system {
+            for (id, nick) in self.customer_ids(company_id, system, &nicks).await? {
+                customer_ids.insert((system.to_string(), nick), id);
+            }
+        }
         // Trades.
         let mut rows = Vec::with_capacity(items.len());
         for h in items {
             let t = h.trade;
             let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
-            let (system, nick) = match &h.customer {
-                Some(c) => (Some(c.account_system), Some(c.nick)),
-                None => (None, None),
-            };
+            let customer_id = h
+                .customer
+                .as_ref()
+                .and_then(|c| customer_ids.get(&(c.account_system.to_string(), c.nick.to_string())).copied());
             rows.push(args![
                 t.company_id,
                 t.shop_id,
@@ -511,12 +523,10 @@ impl Tx {
                 t.refund_amount.fen(),
                 t.flag,
                 t.urgent,
-                system,
-                nick
+                customer_id
             ]);
         }
-        let ids = self
-            .insert_rows_returning(
+        self.insert_rows(
                 &RowInsert {
                     head: "INSERT INTO trade (company_id, shop_id, tid, status, buyer_nick, receiver_name, receiver_phone, \
                         receiver_address, province, city, district, goods_amount, postage, discount, total_amount, \
@@ -524,14 +534,22 @@ impl Tx {
                         finished_at, closed_at, ship_by_at, close_reason, carrier, tracking_no, refund_amount, flag, urgent, \
                         customer_id) VALUES",
                     row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-                        (SELECT id FROM customer WHERE company_id = $1 AND account_system = $33 AND nick = $34))",
-                    width: 34,
-                    tail: "RETURNING id, tid",
+                        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)",
+                    width: 33,
+                    tail: "",
                 },
                 &rows,
             )
             .await?;
+        // Their ids by order number (RETURNING over hundreds of rows is slow on SQLite through sqlx).
+        let mut ids: Vec<(i64, String)> = Vec::with_capacity(items.len());
+        let mut by_shop: HashMap<i64, Vec<&str>> = HashMap::new();
+        for h in items {
+            by_shop.entry(h.trade.shop_id).or_default().push(h.trade.tid.as_str());
+        }
+        for (shop_id, tids) in by_shop {
+            ids.extend(self.trade_ids_by_tids(shop_id, &tids).await?);
+        }
         let by_tid: HashMap<String, i64> = ids.into_iter().map(|(id, tid)| (tid, id)).collect();
         let id_of = |h: &TradeHistory<'_>| by_tid.get(&h.trade.tid).copied();
         // Lines.

@@ -158,15 +158,19 @@ impl Tx {
         a: &[crate::batch::Value],
     ) -> Result<Vec<Trade>, StoreError> {
         let rows = match self {
-            Tx::Sqlite(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
-                .fetch_all(&mut **t)
-                .await?
-                .iter()
-                .map(|r| {
-                    use sqlx::Row as _;
-                    trade_row!(r)
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+            Tx::Sqlite(t) => {
+                let refs: Vec<&crate::batch::Value> = a.iter().collect();
+                let (sql, args) = crate::batch::positional(&sql, &refs);
+                crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        use sqlx::Row as _;
+                        trade_row!(r)
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
             Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
                 .fetch_all(&mut **t)
                 .await?

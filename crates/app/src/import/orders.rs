@@ -28,7 +28,7 @@ use crate::trading::{self, ShipInput, TradeError, plan_reservations, tracks_stoc
 use crate::{Actor, App, clock};
 
 /// Trades per transaction.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 2_000;
 
 /// How to import an order export.
 #[derive(Debug, Clone)]
