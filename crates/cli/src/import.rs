@@ -35,6 +35,27 @@ pub enum ImportCommand {
         #[command(flatten)]
         common: OrderArgs,
     },
+    /// 生意参谋 item ranking export (商品_全部): per-item daily traffic and conversion.
+    SycmItems {
+        file: PathBuf,
+        #[command(flatten)]
+        common: SheetArgs,
+    },
+    /// A shop's daily PV/UV sheet (生意参谋 or hand-made).
+    ShopTraffic {
+        file: PathBuf,
+        #[command(flatten)]
+        common: SheetArgs,
+    },
+    /// 直通车/万相台 plan or item report into daily ad spend.
+    Ads {
+        file: PathBuf,
+        /// Which ad tool the report comes from.
+        #[arg(long, default_value = "直通车")]
+        channel: String,
+        #[command(flatten)]
+        common: SheetArgs,
+    },
     /// Product/SKU sheet: creates the catalogue and sets opening stock.
     Products {
         file: PathBuf,
@@ -54,6 +75,18 @@ pub struct OrderArgs {
     /// Inventory start (YYYY-MM-DD): trades paid before it never touch stock.
     #[arg(long)]
     stock_from: Option<String>,
+    /// Write the rejected rows here, in the file's own columns, to fix and import again.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SheetArgs {
+    /// The shop the export belongs to (its name).
+    #[arg(long)]
+    shop: String,
     /// Write the rejected rows here, in the file's own columns, to fix and import again.
     #[arg(long)]
     rejects: Option<PathBuf>,
@@ -140,6 +173,40 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
             .map_err(|e| file_error(e, lang))?;
             let first = first_line(&records, |r| r.line, &errors);
             import_orders(ctx, common, records, errors, vec![(sheet, first)]).await.map_err(fail)?
+        }
+        ImportCommand::SycmItems { file, common } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) = zhanggui_formats::sycm::read_sycm_items(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let s = ctx
+                .app
+                .import_item_traffic(&ctx.actor, &common.shop, &sheet.name, &records, &errors)
+                .await
+                .map_err(fail)?;
+            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
+        }
+        ImportCommand::ShopTraffic { file, common } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) =
+                zhanggui_formats::traffic::read_shop_traffic(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let s = ctx
+                .app
+                .import_shop_traffic(&ctx.actor, &common.shop, &sheet.name, &records, &errors)
+                .await
+                .map_err(fail)?;
+            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
+        }
+        ImportCommand::Ads { file, channel, common } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) = zhanggui_formats::ads::read_ad_report(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let s = ctx
+                .app
+                .import_ads(&ctx.actor, &common.shop, channel, &sheet.name, &records, &errors)
+                .await
+                .map_err(fail)?;
+            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
         }
         ImportCommand::Products { file, rejects, format } => {
             let sheet = read(file, lang)?;

@@ -51,5 +51,13 @@ pub fn run(args: &SamplesArgs, lang: Lang) -> Result<(), Failure> {
     write(&args.dir, "拼多多订单.csv", &pdd.bytes, lang)?;
     let jd = zhanggui_formats::fixtures::jd::jd_orders(&mut rng, args.trades, &gbk);
     write(&args.dir, "京东订单.csv", &jd.bytes, lang)?;
+    let first_day = chrono::NaiveDate::from_ymd_opt(2024, 11, 1).unwrap_or_default();
+    let sycm = zhanggui_formats::fixtures::sycm::sycm_items(&mut rng, 7, 20, &Options::xlsx());
+    let sycm_name = zhanggui_formats::fixtures::sycm::sycm_file_name(first_day, 7, &Options::xlsx());
+    write(&args.dir, &sycm_name, &sycm.bytes, lang)?;
+    let traffic = zhanggui_formats::fixtures::traffic::shop_traffic(&mut rng, 30, &gbk);
+    write(&args.dir, "店铺流量.csv", &traffic.bytes, lang)?;
+    let ads = zhanggui_formats::fixtures::ads::ad_report(&mut rng, 14, 4, &gbk);
+    write(&args.dir, "直通车计划报表.csv", &ads.bytes, lang)?;
     Ok(())
 }

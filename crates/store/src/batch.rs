@@ -9,7 +9,7 @@
 use crate::{StoreError, Tx};
 
 /// A bind value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     Int(Option<i64>),
     Text(Option<String>),

@@ -1157,47 +1157,56 @@ impl Generator {
     ) -> Result<(), DemoError> {
         let day = self.day(index).format("%Y-%m-%d").to_string();
         let peak = index == self.peak_day;
+        let mut rows = Vec::new();
         for (si, shop) in self.shops.iter().enumerate() {
             let conversion = if peak { self.rng.random_range(0.07..0.09) } else { self.rng.random_range(0.026..0.038) };
             let uv = ((paying[si] as f64) / conversion).round() as i64;
             let pv = (uv as f64 * self.rng.random_range(3.1..4.4)).round() as i64;
-            let row = TrafficRow {
+            rows.push(TrafficRow {
                 company_id: self.company_id,
                 shop_id: shop.id,
                 day: day.clone(),
-                item_id: String::new(),
-                product_id: None,
                 pv,
                 uv,
                 add_cart_buyers: (uv as f64 * 0.09).round() as i64,
                 favorite_buyers: (uv as f64 * 0.045).round() as i64,
-            };
-            tx.upsert_traffic(&row).await?;
+                ..Default::default()
+            });
             let total_units: i64 = units_by_product.values().sum::<i64>().max(1);
             for (pi, p) in self.products.iter().enumerate() {
                 if p.listed > self.day(index) {
                     continue;
                 }
-                let sold = units_by_product.get(&pi).copied().unwrap_or(0) as f64;
-                let share = 0.7 * sold / total_units as f64 + 0.3 * p.popularity;
+                let sold = units_by_product.get(&pi).copied().unwrap_or(0);
+                let share = 0.7 * sold as f64 / total_units as f64 + 0.3 * p.popularity;
                 let item_uv = (uv as f64 * 1.35 * share * self.rng.random_range(0.8..1.2)).round() as i64;
                 if item_uv == 0 {
                     continue;
                 }
-                let row = TrafficRow {
+                // Both shops' sales split by the shops' shares of paying buyers.
+                let shop_share = paying[si] as f64 / paying.iter().sum::<usize>().max(1) as f64;
+                let units = (sold as f64 * shop_share).round() as i64;
+                let buyers = ((units as f64) / 1.12).round() as i64;
+                let price = p.skus.first().map(|s| self.skus[*s].price.fen()).unwrap_or(0);
+                rows.push(TrafficRow {
                     company_id: self.company_id,
                     shop_id: shop.id,
                     day: day.clone(),
                     item_id: p.item_ids[si].clone(),
                     product_id: Some(p.id),
                     pv: (item_uv as f64 * self.rng.random_range(1.3..1.9)).round() as i64,
-                    uv: item_uv,
+                    uv: item_uv.max(buyers),
                     add_cart_buyers: (item_uv as f64 * 0.08).round() as i64,
                     favorite_buyers: (item_uv as f64 * 0.05).round() as i64,
-                };
-                tx.upsert_traffic(&row).await?;
+                    order_buyers: buyers + (buyers as f64 * 0.04).round() as i64,
+                    paid_buyers: buyers,
+                    paid_units: units,
+                    paid_amount: units * price,
+                    search_uv: (item_uv as f64 * 0.42).round() as i64,
+                });
             }
         }
+        tx.upsert_traffic_rows(&rows).await?;
         Ok(())
     }
 }

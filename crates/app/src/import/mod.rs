@@ -10,6 +10,7 @@
 
 pub mod orders;
 pub mod products;
+pub mod traffic;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -29,3 +29,10 @@ CREATE TABLE ad_daily (
     favorites_carts BIGINT NOT NULL DEFAULT 0,
     UNIQUE (shop_id, day, channel, plan_id, item_id)
 );
+
+-- Item traffic from 生意参谋 carries the item's own conversion figures.
+ALTER TABLE traffic_daily ADD COLUMN order_buyers BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE traffic_daily ADD COLUMN paid_buyers BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE traffic_daily ADD COLUMN paid_units BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE traffic_daily ADD COLUMN paid_amount BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE traffic_daily ADD COLUMN search_uv BIGINT NOT NULL DEFAULT 0;
