@@ -113,11 +113,13 @@ impl Tx {
         codes: &[&str],
     ) -> Result<Vec<(String, SkuInfo)>, StoreError> {
         let mut out: Vec<(String, SkuInfo)> = Vec::new();
+        let mut found: std::collections::HashSet<String> = std::collections::HashSet::new();
         for chunk in codes.chunks(IN_CHUNK) {
             for s in self.skus_by_codes(company_id, chunk).await? {
+                found.insert(s.outer_sku_id.clone());
                 out.push((s.outer_sku_id.clone(), s));
             }
-            let missing: Vec<&str> = chunk.iter().copied().filter(|c| !out.iter().any(|(k, _)| k == c)).collect();
+            let missing: Vec<&str> = chunk.iter().copied().filter(|c| !found.contains(*c)).collect();
             if missing.is_empty() {
                 continue;
             }

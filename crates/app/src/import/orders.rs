@@ -144,8 +144,11 @@ enum Outcome {
 impl Batch<'_> {
     async fn run(&self, tx: &mut Tx, records: &[OrderRecord], summary: &mut ImportSummary) -> Result<(), ImportError> {
         let tids: Vec<&str> = records.iter().map(|r| r.tid.as_str()).collect();
+        // Which trades are known (a light query), then the known ones in full.
+        let known: Vec<String> = tx.trade_ids_by_tids(self.shop.id, &tids).await?.into_iter().map(|(_, t)| t).collect();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
         let existing: HashMap<String, Trade> = tx
-            .trades_by_tids(self.actor.company_id, self.shop.id, &tids)
+            .trades_by_tids(self.actor.company_id, self.shop.id, &known)
             .await?
             .into_iter()
             .map(|t| (t.tid.clone(), t))
