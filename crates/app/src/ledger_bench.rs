@@ -9,6 +9,7 @@ use chrono::{Duration, Utc};
 use serde::Serialize;
 use zhanggui_domain::{Money, MoveKind, Platform};
 use zhanggui_store::scratch::Scratch;
+use zhanggui_store::trade_write::TradeHistory;
 use zhanggui_store::{Backend, NewLine, NewMove, NewTrade, StoreError};
 
 use crate::setup::{SkuSpec, StockRules};
@@ -111,8 +112,8 @@ async fn one_trade_one_tx(f: &Fixture, prefix: &str, i: usize) -> Result<(), Tra
     Ok(())
 }
 
-/// The same rows as `trades` checked trades (trade, two lines, two moves), written by plain inserts
-/// in one transaction, with no reads, checks or balance updates.
+/// The same rows as `trades` checked trades (trade, two lines, two moves with their balances),
+/// written in one transaction with no reads and no checks, one round trip per trade; rolled back.
 async fn floor(f: &Fixture, trades: usize) -> Result<f64, BenchError> {
     let sku = {
         let mut tx = f.app.db.begin_read().await?;
@@ -143,23 +144,33 @@ async fn floor(f: &Fixture, trades: usize) -> Result<f64, BenchError> {
             ],
             ..Default::default()
         };
-        let (trade_id, _) = tx.insert_trade(&t, zhanggui_domain::TradeStatus::WaitBuyerConfirmGoods, now).await?;
-        for (s, q) in [(a, 1), (b, 2)] {
-            let m = NewMove {
+        let moves = [(a, 1), (b, 2)]
+            .into_iter()
+            .map(|(s, q)| NewMove {
                 company_id: f.actor.company_id,
                 sku_id: s.id,
                 warehouse_id,
                 qty: -q,
                 kind: MoveKind::SaleShipment,
                 ref_type: "trade",
-                ref_id: Some(trade_id),
+                ref_id: None,
                 unit_cost: Money::ZERO,
                 note: String::new(),
                 user_name: String::new(),
                 at: now,
-            };
-            tx.insert_move_only(&m).await?;
-        }
+            })
+            .collect();
+        let history = TradeHistory {
+            trade: &t,
+            status: zhanggui_domain::TradeStatus::WaitBuyerConfirmGoods,
+            customer: None,
+            moves,
+            refunds: Vec::new(),
+            events: Vec::new(),
+            user: "",
+            at: now,
+        };
+        tx.insert_trade_history(&history).await?;
     }
     tx.rollback().await?;
     Ok(trades as f64 / started.elapsed().as_secs_f64())

@@ -83,12 +83,6 @@ impl Tx {
         Ok(true)
     }
 
-    /// Writes a ledger row without touching the balance: only for measuring the floor of bare
-    /// inserts in benchmarks, inside a transaction that is rolled back.
-    pub async fn insert_move_only(&mut self, m: &NewMove) -> Result<i64, StoreError> {
-        self.insert_move_row(m).await
-    }
-
     async fn insert_move_row(&mut self, m: &NewMove) -> Result<i64, StoreError> {
         Ok(fetch_scalar!(
             self,

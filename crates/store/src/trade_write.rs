@@ -313,39 +313,10 @@ fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, us
     );
 }
 
-/// The customer (created or refreshed), the trade with every field, and its lines.
-fn push_trade_insert(
-    b: &mut Batch,
-    t: &NewTrade,
-    status: TradeStatus,
-    customer: Option<&CustomerKey<'_>>,
-    at: DateTime<Utc>,
-) {
-    if let Some(c) = customer {
-        b.push(
-            "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (company_id, account_system, nick) DO UPDATE SET \
-                province = CASE WHEN excluded.province <> '' THEN excluded.province ELSE customer.province END, \
-                city = CASE WHEN excluded.city <> '' THEN excluded.city ELSE customer.city END, \
-                district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END",
-            args![
-                t.company_id,
-                c.account_system,
-                c.nick,
-                &c.region.province,
-                &c.region.city,
-                &c.region.district,
-                to_ts(t.created_at)
-            ],
-        );
-    }
+/// The 32 values of a trade row, in the column order of the inserts below.
+fn trade_values(t: &NewTrade, status: TradeStatus, at: DateTime<Utc>) -> Vec<Value> {
     let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
-    let customer_sql = match customer {
-        Some(_) => "(SELECT id FROM customer WHERE company_id = $1 AND account_system = $33 AND nick = $34)",
-        None => "$33",
-    };
-    let mut trade_args = args![
+    args![
         t.company_id,
         t.shop_id,
         &t.tid,
@@ -378,7 +349,41 @@ fn push_trade_insert(
         t.refund_amount.fen(),
         t.flag,
         t.urgent
-    ];
+    ]
+}
+
+/// The customer (created or refreshed), the trade with every field, and its lines.
+fn push_trade_insert(
+    b: &mut Batch,
+    t: &NewTrade,
+    status: TradeStatus,
+    customer: Option<&CustomerKey<'_>>,
+    at: DateTime<Utc>,
+) {
+    if let Some(c) = customer {
+        b.push(
+            "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (company_id, account_system, nick) DO UPDATE SET \
+                province = CASE WHEN excluded.province <> '' THEN excluded.province ELSE customer.province END, \
+                city = CASE WHEN excluded.city <> '' THEN excluded.city ELSE customer.city END, \
+                district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END",
+            args![
+                t.company_id,
+                c.account_system,
+                c.nick,
+                &c.region.province,
+                &c.region.city,
+                &c.region.district,
+                to_ts(t.created_at)
+            ],
+        );
+    }
+    let customer_sql = match customer {
+        Some(_) => "(SELECT id FROM customer WHERE company_id = $1 AND account_system = $33 AND nick = $34)",
+        None => "$33",
+    };
+    let mut trade_args = trade_values(t, status, at);
     match customer {
         Some(c) => trade_args.extend(args![c.account_system, c.nick]),
         None => trade_args.extend(args![None::<i64>]),
@@ -485,46 +490,13 @@ impl Tx {
         let mut rows = Vec::with_capacity(items.len());
         for h in items {
             let t = h.trade;
-            let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
             let customer_id = h
                 .customer
                 .as_ref()
                 .and_then(|c| customer_ids.get(&(c.account_system.to_string(), c.nick.to_string())).copied());
-            rows.push(args![
-                t.company_id,
-                t.shop_id,
-                &t.tid,
-                h.status.code(),
-                &t.buyer_nick,
-                &t.receiver_name,
-                &t.receiver_phone,
-                &t.receiver_address,
-                &t.province,
-                &t.city,
-                &t.district,
-                t.goods_amount.fen(),
-                t.postage.fen(),
-                t.discount.fen(),
-                t.total_amount.fen(),
-                t.amount_paid.fen(),
-                item_count,
-                to_ts(t.created_at),
-                &t.buyer_message,
-                &t.seller_memo,
-                to_ts(h.at),
-                t.paid_at.map(to_ts),
-                t.shipped_at.map(to_ts),
-                t.finished_at.map(to_ts),
-                t.closed_at.map(to_ts),
-                t.ship_by_at.map(to_ts),
-                &t.close_reason,
-                &t.carrier,
-                &t.tracking_no,
-                t.refund_amount.fen(),
-                t.flag,
-                t.urgent,
-                customer_id
-            ]);
+            let mut row = trade_values(t, h.status, h.at);
+            row.push(Value::from(customer_id));
+            rows.push(row);
         }
         self.insert_rows(
                 &RowInsert {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use zhanggui_domain::{Money, TradeStatus};
 
-use crate::{NewTrade, OrderLine, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
+use crate::{OrderLine, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
 
 pub(crate) const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
     t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
@@ -72,85 +72,6 @@ pub struct TradeChange {
 }
 
 impl Tx {
-    /// Inserts a trade in status `status` with its lines; returns (trade id, line ids in order).
-    pub async fn insert_trade(
-        &mut self,
-        t: &NewTrade,
-        status: TradeStatus,
-        at: DateTime<Utc>,
-    ) -> Result<(i64, Vec<i64>), StoreError> {
-        let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
-        let id = fetch_scalar!(
-            self,
-            i64,
-            "INSERT INTO trade (company_id, shop_id, tid, status, customer_id, buyer_nick, receiver_name, receiver_phone, \
-                receiver_address, province, city, district, goods_amount, postage, discount, total_amount, amount_paid, \
-                item_count, created_at, buyer_message, seller_memo, updated_at, paid_at, shipped_at, finished_at, \
-                closed_at, ship_by_at, close_reason, carrier, tracking_no, refund_amount, flag, urgent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-                $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) \
-             RETURNING id",
-            t.company_id,
-            t.shop_id,
-            &t.tid,
-            status.code(),
-            t.customer_id,
-            &t.buyer_nick,
-            &t.receiver_name,
-            &t.receiver_phone,
-            &t.receiver_address,
-            &t.province,
-            &t.city,
-            &t.district,
-            t.goods_amount.fen(),
-            t.postage.fen(),
-            t.discount.fen(),
-            t.total_amount.fen(),
-            t.amount_paid.fen(),
-            item_count,
-            to_ts(t.created_at),
-            &t.buyer_message,
-            &t.seller_memo,
-            to_ts(at),
-            t.paid_at.map(to_ts),
-            t.shipped_at.map(to_ts),
-            t.finished_at.map(to_ts),
-            t.closed_at.map(to_ts),
-            t.ship_by_at.map(to_ts),
-            &t.close_reason,
-            &t.carrier,
-            &t.tracking_no,
-            t.refund_amount.fen(),
-            t.flag,
-            t.urgent
-        )?;
-        let mut line_ids = Vec::with_capacity(t.lines.len());
-        for l in &t.lines {
-            let line_id = fetch_scalar!(
-                self,
-                i64,
-                "INSERT INTO order_line (company_id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, qty, \
-                    amount_paid, refund_amount, refund_status, shipped_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-                t.company_id,
-                id,
-                &l.oid,
-                l.sku_id,
-                &l.outer_sku_id,
-                &l.title,
-                &l.properties,
-                l.price.fen(),
-                l.qty,
-                l.amount_paid.fen(),
-                l.refund_amount.fen(),
-                &l.refund_status,
-                l.shipped_at.map(to_ts)
-            )?;
-            line_ids.push(line_id);
-        }
-        Ok((id, line_ids))
-    }
-
     /// Trades by an assembled query (identifiers and placeholders only) and its binds.
     pub(crate) async fn fetch_trades_dyn(
         &mut self,
