@@ -110,7 +110,6 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(60))
             .pragma("cache_size", "-131072")
-            .pragma("mmap_size", "1073741824")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .test_before_acquire(false)
