@@ -87,7 +87,7 @@ pub async fn run(trades: usize) -> Result<ImportBench, ImportBenchError> {
 }
 
 async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchError> {
-    let opts = Options::plain();
+    let opts = Options::plain().with_many_lines();
     let orders_path = dir.join("ExportOrderList.csv");
     let lines_path = dir.join("ExportOrderDetailList.csv");
     let started = Instant::now();

@@ -101,10 +101,19 @@ impl App {
                 }
             }
         }
+        let warehouse = match shop.default_warehouse_id {
+            Some(w) => Some(w),
+            None => {
+                let mut tx = self.db.begin_read().await?;
+                let w = tx.warehouses(actor.company_id).await?.first().map(|w| w.id);
+                tx.commit().await?;
+                w
+            }
+        };
         let mut done = 0;
         for batch in unique.chunks(BATCH) {
             let mut tx = self.db.begin().await?;
-            let ctx = Batch { actor, shop: &shop, tz, file: &opts.file };
+            let ctx = Batch { actor, shop: &shop, warehouse, tz, file: &opts.file };
             ctx.run(&mut tx, batch, &mut summary).await?;
             tx.commit().await?;
             done += batch.len();
@@ -120,6 +129,8 @@ impl App {
 struct Batch<'a> {
     actor: &'a Actor,
     shop: &'a Shop,
+    /// Where imported shipments leave from: the shop's default warehouse, else the first one.
+    warehouse: Option<i64>,
     tz: Tz,
     file: &'a str,
 }
@@ -167,6 +178,15 @@ impl Batch<'_> {
         for r in records {
             let outcome = match existing.get(&r.tid) {
                 None => {
+                    if let Some(dup) = repeated_oid(r) {
+                        summary.rejects.push(Reject {
+                            file: self.file.to_string(),
+                            line: dup.line,
+                            column: Some("子订单编号".into()),
+                            reason: format!("订单 {} 的子订单编号 {} 重复 / repeated line id", r.tid, dup.oid),
+                        });
+                        continue;
+                    }
                     let p = self.prepare(r, &skus);
                     summary.unmatched_lines += p.unmatched;
                     fresh.push(p);
@@ -248,7 +268,7 @@ impl Batch<'_> {
         let closed = matches!(r.status, TradeStatus::TradeClosed | TradeStatus::TradeClosedByTaobao)
             .then(|| r.finished_at.map(|t| utc(t, tz)).or(shipped).or(paid).unwrap_or(created));
         let fields = self.fields(r);
-        let lines = lines_of(r, &fields, skus, shipped);
+        let lines = lines_of(r, &fields, skus, shipped, tz);
         let unmatched = lines.iter().filter(|l| l.sku_id.is_none()).count();
         let new = NewTrade {
             company_id: self.actor.company_id,
@@ -285,9 +305,9 @@ impl Batch<'_> {
         };
         let stock = paid.is_some_and(|p| self.shop.inventory_start_at.is_some() && tracks_stock(self.shop, p));
         let mut moves = Vec::new();
-        if stock && let (Some(ship_at), Some(wh)) = (shipped, self.shop.default_warehouse_id) {
+        if stock && let Some(wh) = self.warehouse {
             for l in &new.lines {
-                let Some(sku_id) = l.sku_id else { continue };
+                let (Some(sku_id), Some(ship_at)) = (l.sku_id, l.shipped_at) else { continue };
                 moves.push(NewMove {
                     company_id: self.actor.company_id,
                     sku_id,
@@ -303,12 +323,13 @@ impl Batch<'_> {
                 });
             }
         }
+        let reserve = stock && r.status.awaits_shipping() && new.lines.iter().any(|l| l.shipped_at.is_none());
         Prepared {
             new,
             status: r.status,
             region: r.region.clone().unwrap_or_default(),
             moves,
-            reserve: stock && shipped.is_none() && r.status.awaits_shipping(),
+            reserve,
             paid,
             unmatched,
         }
@@ -348,7 +369,7 @@ impl Batch<'_> {
                 other => ImportError::File(other.to_string()),
             })?;
             let oversold = reserve.iter().any(|x| !x.guarded);
-            let write = TradeWrite {
+            let mut write = TradeWrite {
                 company_id: self.actor.company_id,
                 trade_id,
                 reserve,
@@ -356,9 +377,48 @@ impl Batch<'_> {
                 at: p.paid.unwrap_or(now),
                 ..Default::default()
             };
-            tx.apply_trade_write(&write).await?;
+            tx.savepoint().await?;
+            if tx.apply_trade_write(&write).await? {
+                tx.release_savepoint().await?;
+            } else {
+                // A concurrent payment took the stock after it was read: the platform has sold it
+                // anyway, so reserve without the guard and flag the trade.
+                tx.rollback_to_savepoint().await?;
+                for r in &mut write.reserve {
+                    r.guarded = false;
+                }
+                write.change.oversold = Some(true);
+                tx.apply_trade_write(&write).await?;
+            }
         }
         Ok(())
+    }
+
+    /// Records a status the platform reports when no stock moves with it.
+    async fn status_only(
+        &self,
+        tx: &mut Tx,
+        t: &Trade,
+        to: TradeStatus,
+        event: &'static str,
+        at: DateTime<Utc>,
+    ) -> Result<(), TradeError> {
+        let from = tx.trade_for_update(self.actor.company_id, t.id).await?.map(|x| x.status).unwrap_or(t.status);
+        let write = TradeWrite {
+            company_id: self.actor.company_id,
+            trade_id: t.id,
+            change: TradeChange { status: Some(to), ..Default::default() },
+            event: Some(zhanggui_store::trade_write::EventRow {
+                event,
+                from: from.code(),
+                to: to.code(),
+                note: "导出".into(),
+                user: self.actor.user.clone(),
+            }),
+            at,
+            ..Default::default()
+        };
+        if tx.apply_trade_write(&write).await? { Ok(()) } else { Err(TradeError::Conflict) }
     }
 
     /// Brings a known trade up to the export: its status along the state machine, then its fields.
@@ -387,7 +447,7 @@ impl Batch<'_> {
                         let at = r.paid_at.map(|x| utc(x, tz)).unwrap_or(now);
                         trading::pay_with(tx, actor, t.id, at.max(t.created_at), true).await?;
                     }
-                    TradeEvent::ShipAll | TradeEvent::ShipPart => {
+                    TradeEvent::ShipAll => {
                         let at = r.shipped_at.map(|x| utc(x, tz)).unwrap_or(now);
                         let ship = ShipInput {
                             carrier: non_empty(&r.carrier),
@@ -395,6 +455,31 @@ impl Batch<'_> {
                             line_ids: None,
                         };
                         trading::ship_in(tx, actor, t.id, &ship, at).await?;
+                    }
+                    TradeEvent::ShipPart => {
+                        // Ship the lines the export marks as shipped; when it names none, record
+                        // the status alone.
+                        let stored = tx.trade_lines(t.id).await?;
+                        let shipped: Vec<i64> = r
+                            .lines
+                            .iter()
+                            .filter(|l| l.shipped_at.is_some())
+                            .filter_map(|l| stored.iter().find(|s| s.oid == l.oid && s.shipped_at.is_none()))
+                            .map(|s| s.id)
+                            .collect();
+                        let at = r.shipped_at.map(|x| utc(x, tz)).unwrap_or(now);
+                        if shipped.is_empty()
+                            || shipped.len() == stored.iter().filter(|s| s.shipped_at.is_none()).count()
+                        {
+                            self.status_only(tx, t, TradeStatus::SellerConsignedPart, "ship", at).await?;
+                        } else {
+                            let ship = ShipInput {
+                                carrier: non_empty(&r.carrier),
+                                tracking_no: non_empty(&r.tracking_no),
+                                line_ids: Some(shipped),
+                            };
+                            trading::ship_in(tx, actor, t.id, &ship, at).await?;
+                        }
                     }
                     TradeEvent::ConfirmReceipt => {
                         let at = r.finished_at.map(|x| utc(x, tz)).unwrap_or(now);
@@ -409,16 +494,30 @@ impl Batch<'_> {
                         trading::close_in(tx, actor, t.id, reason, now).await?;
                     }
                     TradeEvent::ForbidConsign | TradeEvent::AllowConsign => {
-                        return Err(TradeError::Invalid {
-                            field: "status",
-                            reason: format!("{} → {} is set by the platform only", t.status, r.status),
-                        });
+                        // The platform locks or unlocks shipping (group buy forming): a status
+                        // change with no effect on stock.
+                        let from =
+                            tx.trade_for_update(actor.company_id, t.id).await?.map(|x| x.status).unwrap_or(t.status);
+                        let to = from.apply(event)?;
+                        self.status_only(
+                            tx,
+                            t,
+                            to,
+                            if event == TradeEvent::ForbidConsign { "forbid" } else { "allow" },
+                            now,
+                        )
+                        .await?;
                     }
                 }
             }
             changed = true;
         }
         let fields = self.fields(r);
+        // The trade as the transitions left it (they may have set carrier or close reason).
+        let t = &match changed {
+            true => tx.trade(self.actor.company_id, t.id).await?.unwrap_or_else(|| t.clone()),
+            false => t.clone(),
+        };
         let current = TradeFields {
             goods_amount: t.goods_amount,
             postage: t.postage,
@@ -457,6 +556,12 @@ impl Batch<'_> {
     }
 }
 
+/// The first line of a trade whose 子订单编号 repeats an earlier line's.
+fn repeated_oid(r: &OrderRecord) -> Option<&LineRecord> {
+    let mut seen = HashSet::new();
+    r.lines.iter().find(|l| !seen.insert(l.oid.as_str()))
+}
+
 fn non_empty(s: &str) -> String {
     if s.trim().is_empty() { NOT_GIVEN.to_string() } else { s.trim().to_string() }
 }
@@ -482,6 +587,7 @@ fn lines_of(
     fields: &TradeFields,
     skus: &HashMap<String, SkuInfo>,
     shipped: Option<DateTime<Utc>>,
+    tz: Tz,
 ) -> Vec<NewLine> {
     let payable = fields.goods_amount - fields.discount.min(fields.goods_amount);
     let given: Vec<LineRecord> = if r.lines.is_empty() { lines_from_titles(r) } else { r.lines.clone() };
@@ -511,7 +617,12 @@ fn lines_of(
                 },
                 refund_amount: l.refund_amount,
                 refund_status: l.refund_status.clone(),
-                shipped_at: shipped,
+                // A part-shipped trade ships only the lines the export marks as shipped.
+                shipped_at: if r.status == TradeStatus::SellerConsignedPart {
+                    l.shipped_at.map(|t| utc(t, tz))
+                } else {
+                    shipped
+                },
             }
         })
         .collect()

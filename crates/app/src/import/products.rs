@@ -52,12 +52,18 @@ impl App {
                 summary.rejects.push(reject(format!("找不到仓库「{}」 / unknown warehouse", r.warehouse), "仓库"));
                 continue;
             }
+            if r.stock.is_some_and(|q| q < 0) {
+                summary
+                    .rejects
+                    .push(reject(format!("库存不能为负：{} / negative stock", r.stock.unwrap_or(0)), "库存"));
+                continue;
+            }
             let product_code = if r.outer_id.is_empty() { r.outer_sku_id.clone() } else { r.outer_id.clone() };
             let cost = r.cost.unwrap_or_default();
             let price = r.price.unwrap_or_default();
             tx.savepoint().await?;
-            let result = self.product_row(&mut tx, actor, r, &product_code, cost, price, &mut products).await;
-            let mut changed = match result {
+            let result = self.product_row(&mut tx, actor, r, &product_code, cost, price, &products).await;
+            let (mut changed, new_product) = match result {
                 Ok(c) => c,
                 Err(e) => {
                     tx.rollback_to_savepoint().await?;
@@ -67,11 +73,6 @@ impl App {
             };
             if let (Some(qty), Some(wh)) = (r.stock, warehouse) {
                 any_stock = true;
-                if qty < 0 {
-                    tx.rollback_to_savepoint().await?;
-                    summary.rejects.push(reject(format!("库存不能为负：{qty} / negative stock"), "库存"));
-                    continue;
-                }
                 let filter = zhanggui_store::ledger::StockFilter {
                     company_id: actor.company_id,
                     search: Some(r.outer_sku_id.clone()),
@@ -109,6 +110,10 @@ impl App {
                 }
             }
             tx.release_savepoint().await?;
+            // Only a product whose row was kept is remembered (a rolled-back id must not be reused).
+            if let Some(id) = new_product {
+                products.insert(product_code.clone(), id);
+            }
             match changed {
                 Change::Inserted => summary.inserted += 1,
                 Change::Updated => summary.updated += 1,
@@ -143,36 +148,32 @@ impl App {
         product_code: &str,
         cost: Money,
         price: Money,
-        products: &mut HashMap<String, i64>,
-    ) -> Result<Change, ImportError> {
+        products: &HashMap<String, i64>,
+    ) -> Result<(Change, Option<i64>), ImportError> {
         if r.outer_sku_id.is_empty() {
             return Err(ImportError::File("商家编码为空 / no merchant code".into()));
         }
         if let Some(existing) = tx.sku_by_code(actor.company_id, &r.outer_sku_id).await? {
             let changed = tx.update_sku(existing.id, &r.properties, &r.barcode, cost, price).await?;
-            return Ok(if changed { Change::Updated } else { Change::Unchanged });
+            return Ok((if changed { Change::Updated } else { Change::Unchanged }, None));
         }
         let product_id = match products.get(product_code) {
             Some(id) => *id,
-            None => {
-                let id = match tx.product_id_by_code(actor.company_id, product_code).await? {
-                    Some(id) => id,
-                    None => {
-                        let p = NewProduct {
-                            outer_id: product_code.to_string(),
-                            title: r.title.clone(),
-                            category: r.category.clone(),
-                            cost,
-                            price,
-                            listed_at: Some(Utc::now()),
-                            supplier_id: None,
-                        };
-                        tx.insert_product(actor.company_id, &p, Utc::now()).await?
-                    }
-                };
-                products.insert(product_code.to_string(), id);
-                id
-            }
+            None => match tx.product_id_by_code(actor.company_id, product_code).await? {
+                Some(id) => id,
+                None => {
+                    let p = NewProduct {
+                        outer_id: product_code.to_string(),
+                        title: r.title.clone(),
+                        category: r.category.clone(),
+                        cost,
+                        price,
+                        listed_at: Some(Utc::now()),
+                        supplier_id: None,
+                    };
+                    tx.insert_product(actor.company_id, &p, Utc::now()).await?
+                }
+            },
         };
         let s = NewSku {
             product_id,
@@ -184,7 +185,7 @@ impl App {
             weight_g: 0,
         };
         tx.insert_sku(actor.company_id, &s).await?;
-        Ok(Change::Inserted)
+        Ok((Change::Inserted, Some(product_id)))
     }
 }
 
