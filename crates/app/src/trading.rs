@@ -441,9 +441,7 @@ pub async fn pay_with(
     let shop = load_shop(tx, actor, trade.shop_id).await?;
     let reserve = if tracks_stock(&shop, at) {
         // Lines reserved while unpaid (a shop that reserves unpaid trades) keep their reservation.
-        let held: Vec<i64> = tx.open_reservations(trade_id).await?.iter().map(|r| r.order_line_id).collect();
-        let lines: Vec<OrderLine> =
-            tx.trade_lines(trade_id).await?.into_iter().filter(|l| !held.contains(&l.id)).collect();
+        let lines = tx.lines_to_reserve(trade_id).await?;
         let mut rules = shop.clone();
         rules.allow_oversell |= already_paid_on_platform;
         plan_reservations(tx, &rules, &lines).await?

@@ -55,6 +55,26 @@ macro_rules! trade_row {
     }};
 }
 
+macro_rules! line_row {
+    ($r:ident) => {
+        Ok(OrderLine {
+            id: $r.try_get("id")?,
+            trade_id: $r.try_get("trade_id")?,
+            oid: $r.try_get("oid")?,
+            sku_id: $r.try_get("sku_id")?,
+            outer_sku_id: $r.try_get("outer_sku_id")?,
+            title: $r.try_get("title")?,
+            properties: $r.try_get("properties")?,
+            price: Money::from_fen($r.try_get("price")?),
+            qty: $r.try_get("qty")?,
+            amount_paid: Money::from_fen($r.try_get("amount_paid")?),
+            refund_amount: Money::from_fen($r.try_get("refund_amount")?),
+            refund_status: $r.try_get("refund_status")?,
+            shipped_at: $r.try_get::<Option<i64>, _>("shipped_at")?.map(from_ts),
+        })
+    };
+}
+
 /// The fields a transition changes on a trade.
 #[derive(Debug, Clone, Default)]
 pub struct TradeChange {
@@ -137,21 +157,22 @@ impl Tx {
             "SELECT id, trade_id, oid, sku_id, outer_sku_id, title, properties, price, qty, amount_paid, refund_amount, \
                     refund_status, shipped_at FROM order_line WHERE trade_id = $1 ORDER BY id",
             [trade_id],
-            |r| Ok(OrderLine {
-                id: r.try_get("id")?,
-                trade_id: r.try_get("trade_id")?,
-                oid: r.try_get("oid")?,
-                sku_id: r.try_get("sku_id")?,
-                outer_sku_id: r.try_get("outer_sku_id")?,
-                title: r.try_get("title")?,
-                properties: r.try_get("properties")?,
-                price: Money::from_fen(r.try_get("price")?),
-                qty: r.try_get("qty")?,
-                amount_paid: Money::from_fen(r.try_get("amount_paid")?),
-                refund_amount: Money::from_fen(r.try_get("refund_amount")?),
-                refund_status: r.try_get("refund_status")?,
-                shipped_at: r.try_get::<Option<i64>, _>("shipped_at")?.map(from_ts),
-            })
+            |r| line_row!(r)
+        )?)
+    }
+
+    /// The lines of a trade that still need stock reserved: not shipped and holding no open
+    /// reservation (one may be held from before payment).
+    pub async fn lines_to_reserve(&mut self, trade_id: i64) -> Result<Vec<OrderLine>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, l.qty, \
+                    l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at \
+             FROM order_line l WHERE l.trade_id = $1 AND l.shipped_at IS NULL AND NOT EXISTS \
+                (SELECT 1 FROM reservation r WHERE r.trade_id = l.trade_id AND r.status = 'open' AND r.order_line_id = l.id) \
+             ORDER BY l.id",
+            [trade_id],
+            |r| line_row!(r)
         )?)
     }
 
