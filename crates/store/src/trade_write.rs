@@ -313,6 +313,23 @@ fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, us
     );
 }
 
+/// The values of a line row after its company and trade, in the column order of the inserts below.
+fn line_values(l: &crate::NewLine) -> Vec<Value> {
+    args![
+        &l.oid,
+        l.sku_id,
+        &l.outer_sku_id,
+        &l.title,
+        &l.properties,
+        l.price.fen(),
+        l.qty,
+        l.amount_paid.fen(),
+        l.refund_amount.fen(),
+        &l.refund_status,
+        l.shipped_at.map(to_ts)
+    ]
+}
+
 /// The 32 values of a trade row, in the column order of the inserts below.
 fn trade_values(t: &NewTrade, status: TradeStatus, at: DateTime<Utc>) -> Vec<Value> {
     let item_count: i64 = t.lines.iter().map(|l| l.qty).sum();
@@ -406,22 +423,11 @@ fn push_trade_insert(
                 qty, amount_paid, refund_amount, refund_status, shipped_at) \
              VALUES ($3, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $4, $5, $6, $7, $8, $9, $10, $11, \
                 $12, $13, $14)",
-            args![
-                t.shop_id,
-                &t.tid,
-                t.company_id,
-                &l.oid,
-                l.sku_id,
-                &l.outer_sku_id,
-                &l.title,
-                &l.properties,
-                l.price.fen(),
-                l.qty,
-                l.amount_paid.fen(),
-                l.refund_amount.fen(),
-                &l.refund_status,
-                l.shipped_at.map(to_ts)
-            ],
+            {
+                let mut a = args![t.shop_id, &t.tid, t.company_id];
+                a.extend(line_values(l));
+                a
+            },
         );
     }
 }
@@ -535,21 +541,9 @@ impl Tx {
             };
             let t = h.trade;
             for l in &t.lines {
-                lines.push(args![
-                    t.company_id,
-                    trade_id,
-                    &l.oid,
-                    l.sku_id,
-                    &l.outer_sku_id,
-                    &l.title,
-                    &l.properties,
-                    l.price.fen(),
-                    l.qty,
-                    l.amount_paid.fen(),
-                    l.refund_amount.fen(),
-                    &l.refund_status,
-                    l.shipped_at.map(to_ts)
-                ]);
+                let mut row = args![t.company_id, trade_id];
+                row.extend(line_values(l));
+                lines.push(row);
             }
             for m in &h.moves {
                 m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
