@@ -118,14 +118,12 @@ async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchErr
     app.import_products(&actor, "products.csv", records, &errors, &|_| {}).await?;
 
     let started = Instant::now();
-    let orders = zhanggui_formats::read_sheet(&orders_path).map_err(|e| ImportBenchError::File(e.to_string()))?;
-    let lines = zhanggui_formats::read_sheet(&lines_path).map_err(|e| ImportBenchError::File(e.to_string()))?;
-    let (records, mut errors) =
-        zhanggui_formats::taobao::read_taobao_orders(&orders).map_err(|e| ImportBenchError::File(e.to_string()))?;
-    let (line_records, line_errors) =
-        zhanggui_formats::taobao::read_taobao_lines(&lines).map_err(|e| ImportBenchError::File(e.to_string()))?;
-    drop(orders);
-    drop(lines);
+    let (_, records, mut errors) =
+        zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoOrderParser>(&orders_path)
+            .map_err(|e| ImportBenchError::File(e.to_string()))?;
+    let (_, line_records, line_errors) =
+        zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoLineParser>(&lines_path)
+            .map_err(|e| ImportBenchError::File(e.to_string()))?;
     errors.extend(line_errors);
     let n_lines = line_records.len();
     let (joined, join_errors) = zhanggui_formats::taobao::join_lines(records, line_records, "lines");

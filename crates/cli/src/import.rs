@@ -141,23 +141,24 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
     let fail = |e: ImportError| Failure::from_error(&e, lang);
     match cmd {
         ImportCommand::TaobaoOrders { orders, lines, common } => {
-            let sheet = read(orders, lang)?;
-            let (records, mut errors) =
-                zhanggui_formats::taobao::read_taobao_orders(&sheet).map_err(|e| file_error(e, lang))?;
+            // Read row by row: only the records are kept, never the whole file.
+            let (name, records, mut errors) =
+                zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoOrderParser>(orders)
+                    .map_err(|e| file_error(e, lang))?;
             let first = first_line(&records, |r| r.line, &errors);
-            let mut sources = vec![(sheet, first)];
+            let mut sources = vec![(orders.clone(), name, first)];
             let records = match lines {
                 None => records,
                 Some(path) => {
-                    let line_sheet = read(path, lang)?;
-                    let (line_records, line_errors) =
-                        zhanggui_formats::taobao::read_taobao_lines(&line_sheet).map_err(|e| file_error(e, lang))?;
+                    let (line_name, mut line_records, line_errors) =
+                        zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoLineParser>(path)
+                            .map_err(|e| file_error(e, lang))?;
+                    zhanggui_formats::taobao::fill_missing_oids(&mut line_records);
                     let first = first_line(&line_records, |r| r.line, &line_errors);
                     errors.extend(line_errors);
-                    let (joined, join_errors) =
-                        zhanggui_formats::taobao::join_lines(records, line_records, &line_sheet.name);
+                    let (joined, join_errors) = zhanggui_formats::taobao::join_lines(records, line_records, &line_name);
                     errors.extend(join_errors);
-                    sources.push((line_sheet, first));
+                    sources.push((path.clone(), line_name, first));
                     joined
                 }
             };
@@ -172,7 +173,9 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
             }
             .map_err(|e| file_error(e, lang))?;
             let first = first_line(&records, |r| r.line, &errors);
-            import_orders(ctx, common, records, errors, vec![(sheet, first)]).await.map_err(fail)?
+            import_orders(ctx, common, records, errors, vec![(file.clone(), sheet.name.clone(), first)])
+                .await
+                .map_err(fail)?
         }
         ImportCommand::SycmItems { file, common } => {
             let sheet = read(file, lang)?;
@@ -183,7 +186,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
                 .import_item_traffic(&ctx.actor, &common.shop, &sheet.name, &records, &errors)
                 .await
                 .map_err(fail)?;
-            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
+            finish(ctx, &s, common.rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], common.format)?
         }
         ImportCommand::ShopTraffic { file, common } => {
             let sheet = read(file, lang)?;
@@ -195,7 +198,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
                 .import_shop_traffic(&ctx.actor, &common.shop, &sheet.name, &records, &errors)
                 .await
                 .map_err(fail)?;
-            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
+            finish(ctx, &s, common.rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], common.format)?
         }
         ImportCommand::Ads { file, channel, common } => {
             let sheet = read(file, lang)?;
@@ -206,7 +209,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
                 .import_ads(&ctx.actor, &common.shop, channel, &sheet.name, &records, &errors)
                 .await
                 .map_err(fail)?;
-            finish(ctx, &s, common.rejects.as_deref(), &[(sheet, first)], common.format)?
+            finish(ctx, &s, common.rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], common.format)?
         }
         ImportCommand::Products { file, rejects, format } => {
             let sheet = read(file, lang)?;
@@ -218,7 +221,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
             let summary =
                 ctx.app.import_products(&ctx.actor, &sheet.name, records, &errors, &tick).await.map_err(fail)?;
             progress.finish_and_clear();
-            finish(ctx, &summary, rejects.as_deref(), &[(sheet, first)], *format)?
+            finish(ctx, &summary, rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], *format)?
         }
     }
     Ok(())
@@ -229,7 +232,7 @@ async fn import_orders(
     args: &OrderArgs,
     records: Vec<OrderRecord>,
     errors: Vec<RowError>,
-    sources: Vec<(Sheet, usize)>,
+    sources: Vec<(PathBuf, String, usize)>,
 ) -> Result<(), ImportError> {
     let lang = ctx.lang;
     let stock_from = match &args.stock_from {
@@ -240,7 +243,7 @@ async fn import_orders(
     };
     let opts = OrderImport {
         shop: args.shop.clone(),
-        file: sources.first().map(|s| s.0.name.clone()).unwrap_or_default(),
+        file: sources.first().map(|s| s.1.clone()).unwrap_or_default(),
         stock_from,
     };
     let progress = bar(args.format, records.len());
@@ -254,12 +257,15 @@ fn finish(
     ctx: &Ctx,
     s: &ImportSummary,
     rejects: Option<&Path>,
-    sources: &[(Sheet, usize)],
+    sources: &[(PathBuf, String, usize)],
     format: Format,
 ) -> Result<(), Failure> {
     let lang = ctx.lang;
     if let Some(path) = rejects {
-        for (i, (sheet, first)) in sources.iter().enumerate() {
+        for (i, (source, _, first)) in sources.iter().enumerate() {
+            // The rejected rows are copied from the file as it is, read again only now.
+            let sheet = read(source, lang)?;
+            let (sheet, first) = (&sheet, first);
             let target = if i == 0 { path.to_path_buf() } else { path.with_extension(format!("{}.csv", i + 1)) };
             std::fs::write(&target, rejects_csv(sheet, *first, &s.rejects)).map_err(|e| {
                 Failure::internal(format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), target.display()))

@@ -40,3 +40,26 @@ pub fn read_records<P: RowParser>(sheet: &Sheet) -> Result<(Vec<P::Record>, Vec<
     }
     Ok((records, errors))
 }
+
+/// Like [`read_records`], but reads the file row by row (CSV is never held whole in memory): only
+/// the records and errors are kept. Returns the file's name as errors give it, too.
+pub fn read_records_path<P: RowParser>(
+    path: &std::path::Path,
+) -> Result<(String, Vec<P::Record>, Vec<RowError>), FileError> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (header, rows) = crate::sheet::open_rows(path)?.with_header(&name, P::WANTED)?;
+    let parser = P::from_header(&name, &header)?;
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for row in rows {
+        let row = row?;
+        if repeats_header(&header, &row) {
+            continue;
+        }
+        match parser.parse(&name, &row) {
+            Ok(r) => records.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((name, records, errors))
+}
