@@ -41,11 +41,12 @@ pub fn read_records<P: RowParser>(sheet: &Sheet) -> Result<(Vec<P::Record>, Vec<
     Ok((records, errors))
 }
 
+/// What [`read_records_path`] gives: the file's name, its records and its bad rows.
+pub type FileRecords<R> = (String, Vec<R>, Vec<RowError>);
+
 /// Like [`read_records`], but reads the file row by row (CSV is never held whole in memory): only
 /// the records and errors are kept. Returns the file's name as errors give it, too.
-pub fn read_records_path<P: RowParser>(
-    path: &std::path::Path,
-) -> Result<(String, Vec<P::Record>, Vec<RowError>), FileError> {
+pub fn read_records_path<P: RowParser>(path: &std::path::Path) -> Result<FileRecords<P::Record>, FileError> {
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let (header, rows) = crate::sheet::open_rows(path)?.with_header(&name, P::WANTED)?;
     let parser = P::from_header(&name, &header)?;
