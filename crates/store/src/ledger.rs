@@ -7,7 +7,7 @@
 
 use zhanggui_domain::{Money, MoveKind};
 
-use crate::{NewMove, Reservation, StockLine, StockMoveRow, StoreError, Tx, from_ts, to_ts};
+use crate::{NewMove, Reservation, StockLine, StockMoveRow, StoreError, Tx, from_ts};
 
 /// A (sku, warehouse) whose cached figures disagree with the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,23 +84,10 @@ impl Tx {
     }
 
     async fn insert_move_row(&mut self, m: &NewMove) -> Result<i64, StoreError> {
-        Ok(fetch_scalar!(
-            self,
-            i64,
-            "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, note, user_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            m.company_id,
-            m.sku_id,
-            m.warehouse_id,
-            m.qty,
-            m.kind.code(),
-            m.ref_type,
-            m.ref_id,
-            m.unit_cost.fen(),
-            &m.note,
-            &m.user_name,
-            to_ts(m.at)
-        )?)
+        let mut b = crate::batch::Batch::new();
+        b.push(format!("{} RETURNING id", crate::trade_write::MOVE_INSERT), crate::trade_write::move_values(m, None));
+        let ids = self.run_batch_returning(&b).await?;
+        ids.first().copied().ok_or_else(|| StoreError::Corrupt("stock move was not written".into()))
     }
 
     /// (sku_id, warehouse_id, on_hand, reserved) of several SKUs in every warehouse, in one query.

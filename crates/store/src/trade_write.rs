@@ -117,23 +117,7 @@ impl Tx {
                  WHERE sku_id = $3 AND warehouse_id = $4",
                 args![m.qty, res.qty, res.sku_id, res.warehouse_id],
             );
-            b.push(
-                "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, note, user_name, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                args![
-                    m.company_id,
-                    m.sku_id,
-                    m.warehouse_id,
-                    m.qty,
-                    m.kind.code(),
-                    m.ref_type,
-                    m.ref_id,
-                    m.unit_cost.fen(),
-                    &m.note,
-                    &m.user_name,
-                    to_ts(m.at)
-                ],
-            );
+            b.push(MOVE_INSERT, move_values(m, None));
             expected += 3;
         }
         for res in &w.release {
@@ -246,20 +230,11 @@ impl Tx {
                     (SELECT l.id FROM order_line l JOIN trade t ON t.id = l.trade_id \
                      WHERE t.shop_id = $1 AND t.tid = $2 AND l.oid = $3), \
                     $5, $6, $7, $8, $9, $10, $11, $12)",
-                args![
-                    t.shop_id,
-                    &t.tid,
-                    oid,
-                    r.company_id,
-                    &r.refund_no,
-                    r.kind.code(),
-                    r.status.code(),
-                    &r.reason,
-                    r.amount.fen(),
-                    to_ts(r.created_at),
-                    r.deadline_at.map(to_ts),
-                    r.finished_at.map(to_ts)
-                ],
+                {
+                    let mut a = args![t.shop_id, &t.tid, oid, r.company_id];
+                    a.extend(refund_values(r));
+                    a
+                },
             );
         }
         for (event, from, to, at) in &h.events {
@@ -311,6 +286,42 @@ fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, us
          VALUES ($3, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $4, $5, $6, '', $7, $8)",
         args![t.shop_id, &t.tid, t.company_id, event, from, to, user, to_ts(at)],
     );
+}
+
+/// The stock_move insert every path shares; its values come from [`move_values`].
+pub(crate) const MOVE_INSERT: &str = "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, \
+    unit_cost, note, user_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// The 11 values of a stock move row in the column order of [`MOVE_INSERT`]; `ref_id` overrides the
+/// move's own when the referenced row was only just written.
+pub(crate) fn move_values(m: &NewMove, ref_id: Option<i64>) -> Vec<Value> {
+    args![
+        m.company_id,
+        m.sku_id,
+        m.warehouse_id,
+        m.qty,
+        m.kind.code(),
+        m.ref_type,
+        ref_id.or(m.ref_id),
+        m.unit_cost.fen(),
+        &m.note,
+        &m.user_name,
+        to_ts(m.at)
+    ]
+}
+
+/// The values of a refund row after its company, trade and line: refund_no .. finished_at.
+pub(crate) fn refund_values(r: &NewRefund) -> Vec<Value> {
+    args![
+        &r.refund_no,
+        r.kind.code(),
+        r.status.code(),
+        &r.reason,
+        r.amount.fen(),
+        to_ts(r.created_at),
+        r.deadline_at.map(to_ts),
+        r.finished_at.map(to_ts)
+    ]
 }
 
 /// The values of a line row after its company and trade, in the column order of the inserts below.
@@ -548,19 +559,7 @@ impl Tx {
             for m in &h.moves {
                 m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 *deltas.entry((m.sku_id, m.warehouse_id)).or_insert(0) += m.qty;
-                moves.push(args![
-                    m.company_id,
-                    m.sku_id,
-                    m.warehouse_id,
-                    m.qty,
-                    m.kind.code(),
-                    m.ref_type,
-                    trade_id,
-                    m.unit_cost.fen(),
-                    &m.note,
-                    &m.user_name,
-                    to_ts(m.at)
-                ]);
+                moves.push(move_values(m, Some(trade_id)));
             }
             for (event, from, to, at) in &h.events {
                 events.push(args![t.company_id, trade_id, *event, *from, *to, h.user, to_ts(*at)]);
@@ -604,23 +603,16 @@ impl Tx {
             for (line_index, r) in &h.refunds {
                 let t = h.trade;
                 let oid = t.lines.get(*line_index).map(|l| l.oid.as_str()).unwrap_or("");
-                exec!(
-                    self,
+                let mut b = Batch::new();
+                let mut a = args![r.company_id, id_of(h), oid];
+                a.extend(refund_values(r));
+                b.push(
                     "INSERT INTO refund (company_id, trade_id, order_line_id, refund_no, kind, status, reason, amount, \
                         created_at, deadline_at, finished_at) \
                      VALUES ($1, $2, (SELECT id FROM order_line WHERE trade_id = $2 AND oid = $3), $4, $5, $6, $7, $8, $9, $10, $11)",
-                    r.company_id,
-                    id_of(h),
-                    oid,
-                    &r.refund_no,
-                    r.kind.code(),
-                    r.status.code(),
-                    &r.reason,
-                    r.amount.fen(),
-                    to_ts(r.created_at),
-                    r.deadline_at.map(to_ts),
-                    r.finished_at.map(to_ts)
-                )?;
+                    a,
+                );
+                self.run_batch(&b).await?;
             }
         }
         Ok(items.iter().filter_map(id_of).collect())

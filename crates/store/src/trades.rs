@@ -228,23 +228,16 @@ impl Tx {
     }
 
     pub async fn insert_refund(&mut self, r: &crate::NewRefund) -> Result<i64, StoreError> {
-        Ok(fetch_scalar!(
-            self,
-            i64,
+        let mut b = crate::batch::Batch::new();
+        let mut a = crate::args![r.company_id, r.trade_id, r.order_line_id];
+        a.extend(crate::trade_write::refund_values(r));
+        b.push(
             "INSERT INTO refund (company_id, trade_id, order_line_id, refund_no, kind, status, reason, amount, created_at, \
                 deadline_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            r.company_id,
-            r.trade_id,
-            r.order_line_id,
-            &r.refund_no,
-            r.kind.code(),
-            r.status.code(),
-            &r.reason,
-            r.amount.fen(),
-            to_ts(r.created_at),
-            r.deadline_at.map(to_ts),
-            r.finished_at.map(to_ts)
-        )?)
+            a,
+        );
+        let ids = self.run_batch_returning(&b).await?;
+        ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("refund {} was not created", r.refund_no)))
     }
 
     /// Marks or unmarks a trade as urgent (加急).
