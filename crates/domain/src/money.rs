@@ -55,6 +55,25 @@ impl Money {
         self.0.checked_mul(qty).map(Money)
     }
 
+    /// `self × mul / div`, rounded half away from zero to the fen (四舍五入), computed exactly in 128 bits;
+    /// `None` when `div` is 0 or the result does not fit. Used by the per-buyer and per-click figures of
+    /// DOMAIN.md §7 (客单价 aov, cpc, cpm), which divide money by a count.
+    pub fn mul_div_round(self, mul: i64, div: i64) -> Option<Money> {
+        if div == 0 {
+            return None;
+        }
+        let num = i128::from(self.0) * i128::from(mul);
+        let den = i128::from(div);
+        let q = div_round_half_away(num, den);
+        i64::try_from(q).ok().map(Money)
+    }
+
+    /// `self / div`, rounded half away from zero to the fen; `None` when `div` is 0.
+    /// `Money::from_fen(1001).div_round(2)` is 5.01 (500.5 fen rounds up).
+    pub fn div_round(self, div: i64) -> Option<Money> {
+        self.mul_div_round(1, div)
+    }
+
     /// Splits `self` over `weights` in proportion, largest remainder first, so the parts always add up
     /// to exactly `self` (used to spread a trade's payment over its lines).
     pub fn allocate(self, weights: &[i64]) -> Vec<Money> {
@@ -145,6 +164,14 @@ impl Money {
         }
         format!("{sign}¥{grouped}.{:02}", abs % 100)
     }
+}
+
+/// `num / den` rounded half away from zero (四舍五入; `den` ≠ 0). Shared with the metrics of DOMAIN.md §7.
+pub(crate) fn div_round_half_away(num: i128, den: i128) -> i128 {
+    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+    let q = num / den;
+    let r = num % den;
+    if 2 * r.abs() >= den { q + num.signum() } else { q }
 }
 
 impl fmt::Display for Money {
@@ -274,7 +301,34 @@ mod tests {
         assert_eq!(Money(500).allocate(&[0, 0]), vec![Money(500), Money(0)]);
     }
 
+    #[test]
+    fn division_rounds_half_away_from_zero() {
+        assert_eq!(Money(1001).div_round(2), Some(Money(501)));
+        assert_eq!(Money(1003).div_round(2), Some(Money(502)));
+        assert_eq!(Money(1000).div_round(3), Some(Money(333)));
+        assert_eq!(Money(2000).div_round(3), Some(Money(667)));
+        assert_eq!(Money(-1001).div_round(2), Some(Money(-501)));
+        assert_eq!(Money(1001).div_round(-2), Some(Money(-501)));
+        assert_eq!(Money(1000).div_round(0), None);
+        assert_eq!(Money(0).div_round(7), Some(Money(0)));
+        // cpm: ¥12.34 over 5,000 impressions is ¥2.468 per thousand, shown ¥2.47.
+        assert_eq!(Money(1234).mul_div_round(1000, 5000), Some(Money(247)));
+        assert_eq!(Money(i64::MAX).mul_div_round(2, 1), None);
+        assert_eq!(Money(i64::MAX).mul_div_round(2, 2), Some(Money(i64::MAX)));
+    }
+
     proptest! {
+        #[test]
+        fn division_is_within_half_a_fen(fen in -1_000_000_000_000i64..1_000_000_000_000, div in 1i64..1_000_000) {
+            let q = Money(fen).div_round(div).unwrap_or(Money::ZERO).fen();
+            // |q × div − fen| ≤ div / 2, and exactly half rounds away from zero.
+            let err = i128::from(q) * i128::from(div) - i128::from(fen);
+            prop_assert!(2 * err.abs() <= i128::from(div));
+            if 2 * err.abs() == i128::from(div) {
+                prop_assert_eq!(i128::from(q.signum()) * err.signum(), 1);
+            }
+        }
+
         #[test]
         fn print_then_parse_round_trips(fen in -10_000_000_000i64..10_000_000_000i64) {
             let m = Money(fen);

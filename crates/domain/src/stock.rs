@@ -1,4 +1,5 @@
 //! Inventory rules (DOMAIN.md §6): the stock ledger's move kinds, balances and the no-oversell rule.
+//! Replenishment (日均销量, 可售天数, 补货需求, classes) is in `crate::replenishment`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -150,15 +151,10 @@ pub fn decide_reservation(available: i64, qty: i64, allow_oversell: bool) -> Res
     }
 }
 
-/// Average daily sales (日均销量) over a window of `days`: units paid in the window / days.
-pub fn average_daily_sales(units_paid: i64, days: u32) -> f64 {
-    if days == 0 { 0.0 } else { units_paid as f64 / f64::from(days) }
-}
-
-/// Days of cover (可售天数) = available / average daily sales; `None` (∞) when nothing sells.
-pub fn days_of_cover(available: i64, avg_daily_sales: f64) -> Option<f64> {
-    if avg_daily_sales <= 0.0 { None } else { Some(available.max(0) as f64 / avg_daily_sales) }
-}
+// Average daily sales (日均销量) and days of cover (可售天数) live with the other replenishment rules of
+// §6; the float helpers stay reachable here. The exact forms are `replenishment::AvgDailySales` and
+// `AvgDailySales::days_of_cover`.
+pub use crate::replenishment::{average_daily_sales, days_of_cover};
 
 #[cfg(test)]
 mod tests {
