@@ -381,10 +381,21 @@ pub(crate) async fn plan_reservations(
     shop: &Shop,
     lines: &[OrderLine],
 ) -> Result<Vec<NewReservation>, TradeError> {
+    let mut sku_ids: Vec<i64> = lines.iter().filter(|l| l.shipped_at.is_none()).filter_map(|l| l.sku_id).collect();
+    sku_ids.sort_unstable();
+    sku_ids.dedup();
+    let balances = tx.balances_of(&sku_ids).await?;
+    plan_reservations_in(shop, lines, balances)
+}
+
+/// [`plan_reservations`] over balances already read (`(sku_id, warehouse_id, on_hand, reserved)`).
+pub(crate) fn plan_reservations_in(
+    shop: &Shop,
+    lines: &[OrderLine],
+    mut balances: Vec<(i64, i64, i64, i64)>,
+) -> Result<Vec<NewReservation>, TradeError> {
     let mut wanted: Vec<&OrderLine> = lines.iter().filter(|l| l.sku_id.is_some() && l.shipped_at.is_none()).collect();
     wanted.sort_by_key(|l| (l.sku_id, l.id));
-    let sku_ids: Vec<i64> = wanted.iter().filter_map(|l| l.sku_id).collect();
-    let mut balances = tx.balances_of(&sku_ids).await?;
     let mut out = Vec::with_capacity(wanted.len());
     for l in wanted {
         let Some(sku_id) = l.sku_id else { continue };
@@ -433,18 +444,20 @@ pub async fn pay_with(
     at: DateTime<Utc>,
     already_paid_on_platform: bool,
 ) -> Result<(), TradeError> {
-    let trade = load_trade(tx, actor, trade_id).await?;
+    let (trade, shop) = tx
+        .trade_with_shop_for_update(actor.company_id, trade_id)
+        .await?
+        .ok_or_else(|| TradeError::NotFound(trade_id.to_string()))?;
     let next = trade.status.apply(TradeEvent::Pay)?;
     if at < trade.created_at {
         return Err(invalid("paid_at", "a trade cannot be paid before it was created"));
     }
-    let shop = load_shop(tx, actor, trade.shop_id).await?;
     let reserve = if tracks_stock(&shop, at) {
         // Lines reserved while unpaid (a shop that reserves unpaid trades) keep their reservation.
-        let lines = tx.lines_to_reserve(trade_id).await?;
+        let found = tx.lines_to_reserve_with_balances(trade_id).await?;
         let mut rules = shop.clone();
         rules.allow_oversell |= already_paid_on_platform;
-        plan_reservations(tx, &rules, &lines).await?
+        plan_reservations_in(&rules, &found.lines, found.balances)?
     } else {
         Vec::new()
     };
@@ -494,7 +507,7 @@ pub async fn ship_in(
         return Err(invalid("tracking_no", "the tracking number (运单号) is required"));
     }
     let trade = load_trade(tx, actor, trade_id).await?;
-    let lines = tx.trade_lines(trade_id).await?;
+    let (lines, reservations) = tx.lines_with_open_reservations(trade_id).await?;
     let unshipped: Vec<&OrderLine> = lines.iter().filter(|l| l.shipped_at.is_none()).collect();
     let chosen: Vec<i64> = match &ship.line_ids {
         None => unshipped.iter().map(|l| l.id).collect(),
@@ -521,7 +534,7 @@ pub async fn ship_in(
     let event = if all { TradeEvent::ShipAll } else { TradeEvent::ShipPart };
     let next = trade.status.apply(event)?;
     let mut consume = Vec::new();
-    for res in tx.open_reservations(trade_id).await? {
+    for res in reservations {
         if !chosen.contains(&res.order_line_id) {
             continue;
         }

@@ -3,12 +3,13 @@
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::StoreError;
 
@@ -25,13 +26,117 @@ pub enum Backend {
     Postgres,
 }
 
+/// A group commit takes in at most this many write transactions.
+const MAX_GROUP: usize = 64;
+
+/// How long a member of a group waits for the group's commit before it checks whether the group
+/// was left open with nobody to commit it (the next writer gave up while queueing).
+const GROUP_CHECK: Duration = Duration::from_millis(5);
+
 /// A pool of connections to one of the two supported backends.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
     /// SQLite allows one writer at a time. Writers of this process queue here, in order and without
     /// polling, instead of in SQLite's busy handler, which sleeps between retries.
-    write_lock: Arc<Mutex<()>>,
+    writer: Arc<Mutex<WriterSlot>>,
+    /// Writers queueing for the turn: a writer that finishes while others wait leaves its
+    /// transaction open for them (group commit, see [`WriteTx::commit`]).
+    queued: Arc<AtomicUsize>,
+}
+
+/// The SQLite write turn and the group transaction it may carry from one writer to the next.
+#[derive(Debug, Default)]
+struct WriterSlot {
+    /// The open transaction of a group whose members have finished their work but not committed.
+    open: Option<Transaction<'static, Sqlite>>,
+    /// A member that ended without committing or rolling back left its savepoint to undo.
+    undo_member: bool,
+    /// Members that have finished and wait for the group to commit.
+    members: usize,
+    /// Tells waiting members how their group ended.
+    outcome: Option<Arc<watch::Sender<Option<GroupOutcome>>>>,
+}
+
+/// How a group commit ended, as its waiting members learn it.
+#[derive(Debug, Clone)]
+enum GroupOutcome {
+    Committed,
+    Failed { message: String, retryable: bool },
+}
+
+impl GroupOutcome {
+    fn of(result: &Result<(), StoreError>) -> GroupOutcome {
+        match result {
+            Ok(()) => GroupOutcome::Committed,
+            Err(e) => GroupOutcome::Failed { message: e.to_string(), retryable: e.is_retryable() },
+        }
+    }
+
+    fn into_result(self) -> Result<(), StoreError> {
+        match self {
+            GroupOutcome::Committed => Ok(()),
+            GroupOutcome::Failed { message, retryable } => Err(StoreError::GroupCommit { message, retryable }),
+        }
+    }
+}
+
+impl WriterSlot {
+    /// Commits the open group (after undoing a member left unfinished) and tells its members.
+    async fn finish_group(&mut self) -> Result<(), StoreError> {
+        let result = match self.open.take() {
+            Some(mut tx) => {
+                let undone = if std::mem::take(&mut self.undo_member) { undo_member(&mut tx).await } else { Ok(()) };
+                match undone {
+                    Ok(()) => tx.commit().await.map_err(StoreError::from),
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            None => Ok(()),
+        };
+        self.tell_members(&result);
+        result
+    }
+
+    /// Rolls the whole open group back (its members' work is lost; they are told so).
+    async fn fail_group(&mut self, error: &StoreError) {
+        if let Some(tx) = self.open.take() {
+            let _ = tx.rollback().await;
+        }
+        self.undo_member = false;
+        self.tell_members(&Err(StoreError::GroupCommit { message: error.to_string(), retryable: true }));
+    }
+
+    fn tell_members(&mut self, result: &Result<(), StoreError>) {
+        if let Some(outcome) = self.outcome.take() {
+            outcome.send_replace(Some(GroupOutcome::of(result)));
+        }
+        self.members = 0;
+    }
+}
+
+async fn undo_member(tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
+    sqlx::raw_sql("ROLLBACK TO group_member; RELEASE group_member").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Counts a writer as queued until it gets the turn (or gives up waiting).
+struct Queued(Arc<AtomicUsize>);
+
+impl Queued {
+    fn enter(counter: &Arc<AtomicUsize>) -> Queued {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Queued(Arc::clone(counter))
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,31 +157,140 @@ pub enum Tx {
 }
 
 /// A write transaction: a [`Tx`] that holds this process's SQLite write turn until it ends.
+///
+/// On SQLite, writers that queue for the turn share commits (group commit): a writer that finishes
+/// while others are queued releases its work with its savepoint, leaves the transaction open for
+/// the next one and waits; the last writer of the group commits for all, and each learns the
+/// outcome before its `commit` returns, so a caller never sees success for work that is not yet
+/// durable. Every writer after the first works inside a savepoint, so a failing one undoes only its
+/// own work. A group shares one WAL write of the pages its members changed (a stock balance, the
+/// end of an index) instead of one per member.
 pub struct WriteTx {
-    tx: Tx,
-    _turn: Option<OwnedMutexGuard<()>>,
+    /// `None` only after the transaction has ended.
+    tx: Option<Tx>,
+    turn: Option<Turn>,
+}
+
+/// The SQLite write turn held by a [`WriteTx`].
+struct Turn {
+    slot: OwnedMutexGuard<WriterSlot>,
+    writer: Arc<Mutex<WriterSlot>>,
+    queued: Arc<AtomicUsize>,
+    /// This transaction joined a group left open by earlier writers and works in a savepoint.
+    joined: bool,
 }
 
 impl Deref for WriteTx {
     type Target = Tx;
     fn deref(&self) -> &Tx {
-        &self.tx
+        match &self.tx {
+            Some(tx) => tx,
+            None => unreachable!("a WriteTx holds its transaction until commit or rollback consume it"),
+        }
     }
 }
 
 impl DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Tx {
-        &mut self.tx
+        match &mut self.tx {
+            Some(tx) => tx,
+            None => unreachable!("a WriteTx holds its transaction until commit or rollback consume it"),
+        }
     }
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        match (self.tx.take(), self.turn.take()) {
+            (Some(Tx::Sqlite(mut tx)), Some(mut turn)) => {
+                if turn.joined
+                    && let Err(e) = sqlx::raw_sql("RELEASE group_member").execute(&mut *tx).await
+                {
+                    turn.slot.open = Some(tx);
+                    let e = StoreError::from(e);
+                    turn.slot.fail_group(&e).await;
+                    return Err(e);
+                }
+                turn.slot.members += 1;
+                if turn.queued.load(Ordering::SeqCst) > 0 && turn.slot.members < MAX_GROUP {
+                    // Others are queued: leave the group open for them and wait for its commit.
+                    let outcome = turn.slot.outcome.get_or_insert_with(|| Arc::new(watch::channel(None).0)).clone();
+                    let waiting = outcome.subscribe();
+                    turn.slot.open = Some(tx);
+                    let writer = Arc::clone(&turn.writer);
+                    drop(turn);
+                    await_group(waiting, &outcome, &writer).await
+                } else {
+                    turn.slot.open = Some(tx);
+                    turn.slot.finish_group().await
+                }
+            }
+            (Some(tx), _) => tx.commit().await,
+            (None, _) => Ok(()),
+        }
     }
 
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        self.tx.rollback().await
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        match (self.tx.take(), self.turn.take()) {
+            (Some(Tx::Sqlite(mut tx)), Some(mut turn)) if turn.joined => {
+                // Undo this writer's work only; the group goes on for the others.
+                let undone = undo_member(&mut tx).await;
+                turn.slot.open = Some(tx);
+                if let Err(e) = undone {
+                    turn.slot.fail_group(&e).await;
+                    return Err(e);
+                }
+                if turn.queued.load(Ordering::SeqCst) == 0 {
+                    turn.slot.finish_group().await?;
+                }
+                Ok(())
+            }
+            (Some(tx), _) => tx.rollback().await,
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    /// A transaction dropped without commit or rollback (an error returned early, a cancelled
+    /// task) is undone: the first writer of a group rolls the whole transaction back (sqlx does so
+    /// when its transaction is dropped); a later one marks its savepoint to be undone by whoever
+    /// takes the turn next or finishes the group.
+    fn drop(&mut self) {
+        if let (Some(Tx::Sqlite(tx)), Some(turn)) = (self.tx.take(), self.turn.as_mut())
+            && turn.joined
+        {
+            turn.slot.open = Some(tx);
+            turn.slot.undo_member = true;
+        }
+    }
+}
+
+/// Waits for the group this writer finished in to commit. If the group is left open with nobody
+/// to finish it (the writer that was queued gave up), this writer commits it itself.
+async fn await_group(
+    mut waiting: watch::Receiver<Option<GroupOutcome>>,
+    outcome: &Arc<watch::Sender<Option<GroupOutcome>>>,
+    writer: &Arc<Mutex<WriterSlot>>,
+) -> Result<(), StoreError> {
+    loop {
+        if let Some(done) = waiting.borrow_and_update().clone() {
+            return done.into_result();
+        }
+        if let Ok(changed) = tokio::time::timeout(GROUP_CHECK, waiting.changed()).await {
+            if changed.is_err() {
+                return Err(StoreError::GroupCommit {
+                    message: "the group commit ended without an outcome".into(),
+                    retryable: true,
+                });
+            }
+            continue;
+        }
+        if let Ok(mut slot) = Arc::clone(writer).try_lock_owned()
+            && slot.outcome.as_ref().is_some_and(|o| Arc::ptr_eq(o, outcome))
+        {
+            return slot.finish_group().await;
+        }
     }
 }
 
@@ -101,7 +315,7 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            return Ok(Db { pool: Pool::Postgres(pool), write_lock: Arc::new(Mutex::new(())) });
+            return Ok(Db::with_pool(Pool::Postgres(pool)));
         }
         let file = if let Some(rest) = url.strip_prefix("sqlite://") {
             rest
@@ -135,10 +349,7 @@ impl Db {
             .map_err(connect_err)?;
         if file == ":memory:" {
             // Every connection to `:memory:` is a database of its own, so readers use the writer.
-            return Ok(Db {
-                pool: Pool::Sqlite { readers: writer.clone(), writer },
-                write_lock: Arc::new(Mutex::new(())),
-            });
+            return Ok(Db::with_pool(Pool::Sqlite { readers: writer.clone(), writer }));
         }
         let readers = SqlitePoolOptions::new()
             .test_before_acquire(false)
@@ -148,7 +359,11 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(connect_err)?;
-        Ok(Db { pool: Pool::Sqlite { readers, writer }, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Db::with_pool(Pool::Sqlite { readers, writer }))
+    }
+
+    fn with_pool(pool: Pool) -> Db {
+        Db { pool, writer: Arc::new(Mutex::new(WriterSlot::default())), queued: Arc::new(AtomicUsize::new(0)) }
     }
 
     pub fn backend(&self) -> Backend {
@@ -163,10 +378,44 @@ impl Db {
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
         Ok(match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                let turn = Arc::clone(&self.write_lock).lock_owned().await;
-                WriteTx { tx: Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?), _turn: Some(turn) }
+                let queued = Queued::enter(&self.queued);
+                let mut slot = Arc::clone(&self.writer).lock_owned().await;
+                drop(queued);
+                let mut joined = None;
+                if let Some(mut tx) = slot.open.take() {
+                    let undone =
+                        if std::mem::take(&mut slot.undo_member) { undo_member(&mut tx).await } else { Ok(()) };
+                    let saved = match undone {
+                        Ok(()) => sqlx::raw_sql("SAVEPOINT group_member")
+                            .execute(&mut *tx)
+                            .await
+                            .map(|_| ())
+                            .map_err(StoreError::from),
+                        Err(e) => Err(e),
+                    };
+                    match saved {
+                        Ok(()) => joined = Some(tx),
+                        Err(e) => {
+                            slot.open = Some(tx);
+                            slot.fail_group(&e).await;
+                        }
+                    }
+                }
+                let (tx, joined) = match joined {
+                    Some(tx) => (tx, true),
+                    None => (writer.begin_with("BEGIN IMMEDIATE").await?, false),
+                };
+                WriteTx {
+                    tx: Some(Tx::Sqlite(tx)),
+                    turn: Some(Turn {
+                        slot,
+                        writer: Arc::clone(&self.writer),
+                        queued: Arc::clone(&self.queued),
+                        joined,
+                    }),
+                }
             }
-            Pool::Postgres(pool) => WriteTx { tx: Tx::Postgres(pool.begin().await?), _turn: None },
+            Pool::Postgres(pool) => WriteTx { tx: Some(Tx::Postgres(pool.begin().await?)), turn: None },
         })
     }
 

@@ -13,6 +13,10 @@ pub enum StoreError {
     Migration { version: i64, name: &'static str, source: sqlx::Error },
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
+    /// A write was shared with others in one commit (SQLite group commit), and that commit failed;
+    /// this write's changes are not saved.
+    #[error("saving together with other changes failed: {message}")]
+    GroupCommit { message: String, retryable: bool },
 }
 
 impl StoreError {
@@ -28,6 +32,7 @@ impl StoreError {
             StoreError::Db(sqlx::Error::Database(e)) => {
                 matches!(e.code().as_deref(), Some("40001") | Some("40P01") | Some("5") | Some("517") | Some("6"))
             }
+            StoreError::GroupCommit { retryable, .. } => *retryable,
             _ => false,
         }
     }

@@ -3,7 +3,16 @@
 use chrono::{DateTime, Utc};
 use zhanggui_domain::{Money, TradeStatus};
 
-use crate::{OrderLine, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
+use zhanggui_domain::Platform;
+
+use crate::{OrderLine, Reservation, Shop, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
+
+/// Lines of a trade and the stock balances of their SKUs, as `(sku_id, warehouse_id, on_hand, reserved)`.
+#[derive(Debug, Clone, Default)]
+pub struct LinesAndBalances {
+    pub lines: Vec<OrderLine>,
+    pub balances: Vec<(i64, i64, i64, i64)>,
+}
 
 pub(crate) const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
     t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
@@ -149,6 +158,118 @@ impl Tx {
             "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2{lock}"
         ));
         Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| trade_row!(r))?)
+    }
+
+    /// [`Tx::trade_for_update`] together with its shop's stock rules, in one query.
+    pub async fn trade_with_shop_for_update(
+        &mut self,
+        company_id: i64,
+        trade_id: i64,
+    ) -> Result<Option<(Trade, Shop)>, StoreError> {
+        let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE OF t" } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS}, s.platform AS shop_platform, s.allow_oversell AS shop_allow_oversell, \
+                s.reserve_unpaid AS shop_reserve_unpaid, s.inventory_start_at AS shop_inventory_start_at, \
+                s.default_warehouse_id AS shop_default_warehouse_id \
+             FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2{lock}"
+        ));
+        Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| {
+            let trade: Trade = (|| -> Result<Trade, sqlx::Error> { trade_row!(r) })()?;
+            let platform: String = r.try_get("shop_platform")?;
+            let shop = Shop {
+                id: trade.shop_id,
+                company_id: trade.company_id,
+                platform: platform.parse::<Platform>().unwrap_or(Platform::Other),
+                name: trade.shop_name.clone(),
+                allow_oversell: r.try_get("shop_allow_oversell")?,
+                reserve_unpaid: r.try_get("shop_reserve_unpaid")?,
+                inventory_start_at: r.try_get::<Option<i64>, _>("shop_inventory_start_at")?.map(from_ts),
+                default_warehouse_id: r.try_get("shop_default_warehouse_id")?,
+            };
+            Ok::<_, sqlx::Error>((trade, shop))
+        })?)
+    }
+
+    /// [`Tx::lines_to_reserve`] and the stock balances of their SKUs in every warehouse
+    /// (`(sku_id, warehouse_id, on_hand, reserved)`, by SKU and warehouse), in one query.
+    pub async fn lines_to_reserve_with_balances(&mut self, trade_id: i64) -> Result<LinesAndBalances, StoreError> {
+        let rows = fetch_all!(
+            self,
+            "SELECT l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, l.qty, \
+                    l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
+                    b.warehouse_id AS b_warehouse_id, b.on_hand AS b_on_hand, b.reserved AS b_reserved \
+             FROM order_line l LEFT JOIN stock_balance b ON b.sku_id = l.sku_id \
+             WHERE l.trade_id = $1 AND l.shipped_at IS NULL AND NOT EXISTS \
+                (SELECT 1 FROM reservation r WHERE r.trade_id = l.trade_id AND r.status = 'open' AND r.order_line_id = l.id) \
+             ORDER BY l.id, b.warehouse_id",
+            [trade_id],
+            |r| {
+                let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!(r) })()?;
+                let balance = match r.try_get::<Option<i64>, _>("b_warehouse_id")? {
+                    Some(w) => line.sku_id.map(|sku| (sku, w)),
+                    None => None,
+                };
+                let balance = match balance {
+                    Some((sku, w)) => Some((sku, w, r.try_get("b_on_hand")?, r.try_get("b_reserved")?)),
+                    None => None,
+                };
+                Ok::<_, sqlx::Error>((line, balance))
+            }
+        )?;
+        let mut out = LinesAndBalances::default();
+        for (line, balance) in rows {
+            if out.lines.last().is_none_or(|l: &OrderLine| l.id != line.id) {
+                out.lines.push(line);
+            }
+            if let Some(b) = balance {
+                out.balances.push(b);
+            }
+        }
+        out.balances.sort_unstable();
+        out.balances.dedup();
+        Ok(out)
+    }
+
+    /// All lines of a trade and its open reservations (by id), in one query.
+    pub async fn lines_with_open_reservations(
+        &mut self,
+        trade_id: i64,
+    ) -> Result<(Vec<OrderLine>, Vec<Reservation>), StoreError> {
+        let rows = fetch_all!(
+            self,
+            "SELECT l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, l.qty, \
+                    l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
+                    r.id AS r_id, r.sku_id AS r_sku_id, r.warehouse_id AS r_warehouse_id, r.qty AS r_qty \
+             FROM order_line l LEFT JOIN reservation r \
+                ON r.trade_id = l.trade_id AND r.order_line_id = l.id AND r.status = 'open' \
+             WHERE l.trade_id = $1 ORDER BY l.id, r.id",
+            [trade_id],
+            |r| {
+                let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!(r) })()?;
+                let reservation = match r.try_get::<Option<i64>, _>("r_id")? {
+                    Some(id) => Some(Reservation {
+                        id,
+                        trade_id: line.trade_id,
+                        order_line_id: line.id,
+                        sku_id: r.try_get("r_sku_id")?,
+                        warehouse_id: r.try_get("r_warehouse_id")?,
+                        qty: r.try_get("r_qty")?,
+                    }),
+                    None => None,
+                };
+                Ok::<_, sqlx::Error>((line, reservation))
+            }
+        )?;
+        let mut lines: Vec<OrderLine> = Vec::new();
+        let mut reservations = Vec::new();
+        for (line, reservation) in rows {
+            if lines.last().is_none_or(|l| l.id != line.id) {
+                lines.push(line);
+            }
+            reservations.extend(reservation);
+        }
+        reservations.sort_by_key(|r| r.id);
+        Ok((lines, reservations))
     }
 
     pub async fn trade_lines(&mut self, trade_id: i64) -> Result<Vec<OrderLine>, StoreError> {
