@@ -169,6 +169,8 @@ async fn floor(f: &Fixture, trades: usize) -> Result<f64, BenchError> {
             events: Vec::new(),
             user: "",
             at: now,
+            // The bench company's zone (see `fixture`).
+            time_zone: chrono_tz::Asia::Shanghai,
         };
         tx.insert_trade_history(&history).await?;
     }

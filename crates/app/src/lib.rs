@@ -10,6 +10,7 @@ pub mod lang;
 pub mod ledger_bench;
 pub mod setup;
 pub mod stock;
+pub mod summary;
 pub mod trading;
 
 pub use error::{ErrorKind, UserFacing};

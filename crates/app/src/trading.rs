@@ -17,7 +17,7 @@ use zhanggui_store::trade_write::{CustomerKey, EventRow, NewReservation, TradeWr
 use zhanggui_store::trades::TradeChange;
 use zhanggui_store::{NewLine, NewMove, NewTrade, OrderLine, Shop, StoreError, Trade, TradeEventRow, TradeFilter, Tx};
 
-use crate::{Actor, App, ErrorKind, Lang, UserFacing};
+use crate::{Actor, App, ErrorKind, Lang, UserFacing, summary};
 
 /// The platform's shipping promise: a paid trade ships within 24 hours (seed 000).
 pub const SHIP_WITHIN: Duration = Duration::hours(24);
@@ -348,7 +348,8 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
         nick,
         region: &region,
     });
-    let trade_id = match tx.create_trade_batched(&new, status, customer, &actor.user, input.created_at).await {
+    let created = tx.create_trade_batched(&new, status, customer, &actor.user, input.created_at, shop.time_zone).await;
+    let trade_id = match created {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => return Err(TradeError::Duplicate { tid: tid.to_string() }),
         Err(e) => return Err(e.into()),
@@ -452,15 +453,19 @@ pub async fn pay_with(
     if at < trade.created_at {
         return Err(invalid("paid_at", "a trade cannot be paid before it was created"));
     }
+    let mut read_lines = Vec::new();
     let reserve = if tracks_stock(&shop, at) {
         // Lines reserved while unpaid (a shop that reserves unpaid trades) keep their reservation.
         let found = tx.lines_to_reserve_with_balances(trade_id).await?;
         let mut rules = shop.clone();
         rules.allow_oversell |= already_paid_on_platform;
-        plan_reservations_in(&rules, &found.lines, found.balances)?
+        let planned = plan_reservations_in(&rules, &found.lines, found.balances)?;
+        read_lines = found.lines;
+        planned
     } else {
         Vec::new()
     };
+    let summary = summary::paid(tx, &trade, read_lines, at).await?;
     let oversold = reserve.iter().any(|r| !r.guarded);
     let write = TradeWrite {
         company_id: actor.company_id,
@@ -482,6 +487,7 @@ pub async fn pay_with(
             user: actor.user.clone(),
         }),
         at,
+        summary,
         ..Default::default()
     };
     if !tx.apply_trade_write(&write).await? {
@@ -573,6 +579,7 @@ pub async fn ship_in(
             user: actor.user.clone(),
         }),
         at,
+        summary: summary::shipped(&trade, at),
         ..Default::default()
     };
     if !tx.apply_trade_write(&write).await? {

@@ -9,6 +9,7 @@ mod demo;
 mod import;
 mod orders;
 mod output;
+mod rebuild;
 mod samples;
 mod stock;
 
@@ -58,6 +59,8 @@ pub enum Command {
     /// Benchmarks that print measured figures (性能测试).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Recompute the sales summaries the reports read from the raw trades and refunds (重建汇总).
+    RebuildSummaries(rebuild::RebuildArgs),
 }
 
 /// How listings are printed.
@@ -165,6 +168,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Demo(args) => demo::run(&cli, args, lang).await,
         Command::Bench(cmd) => bench::run(&cli, cmd, lang).await,
         Command::Samples(args) => samples::run(args, lang),
+        Command::RebuildSummaries(args) => rebuild::run(&cli, args, lang).await,
         Command::Stock(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             stock::run(&ctx, cmd).await

@@ -17,6 +17,7 @@ macro_rules! shop_row {
             reserve_unpaid: $r.try_get("reserve_unpaid")?,
             inventory_start_at: $r.try_get::<Option<i64>, _>("inventory_start_at")?.map(from_ts),
             default_warehouse_id: $r.try_get("default_warehouse_id")?,
+            time_zone: crate::summaries::zone(&$r.try_get::<String, _>("time_zone")?),
         })
     }};
 }
@@ -37,8 +38,8 @@ macro_rules! sku_info_row {
     }};
 }
 
-const SHOP_COLUMNS: &str =
-    "id, company_id, platform, name, allow_oversell, reserve_unpaid, inventory_start_at, default_warehouse_id";
+const SHOP_COLUMNS: &str = "id, company_id, platform, name, allow_oversell, reserve_unpaid, inventory_start_at, \
+    default_warehouse_id, (SELECT c.time_zone FROM company c WHERE c.id = shop.company_id) AS time_zone";
 
 impl Tx {
     pub async fn company_by_code(&mut self, code: &str) -> Result<Option<Company>, StoreError> {

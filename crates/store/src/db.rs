@@ -50,12 +50,27 @@ pub struct Db {
 struct WriterSlot {
     /// The open transaction of a group whose members have finished their work but not committed.
     open: Option<Transaction<'static, Sqlite>>,
-    /// A member that ended without committing or rolling back left its savepoint to undo.
-    undo_member: bool,
+    /// The savepoint the next member works in (`group_member`), when the group has one open.
+    savepoint: MemberSavepoint,
     /// Members that have finished and wait for the group to commit.
     members: usize,
     /// Tells waiting members how their group ended.
     outcome: Option<Arc<watch::Sender<Option<GroupOutcome>>>>,
+}
+
+/// The state of the `group_member` savepoint of an open group between two members. A member's
+/// savepoint is opened by the command that ends the member before it (`RELEASE group_member;
+/// SAVEPOINT group_member`), which saves a round trip per member.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum MemberSavepoint {
+    /// None is open: the next member opens one.
+    #[default]
+    Closed,
+    /// Open and holding nothing: the next member works in it.
+    Empty,
+    /// Open and holding the work of a member that ended without commit or rollback: it is undone
+    /// (`ROLLBACK TO`, which leaves the savepoint open and empty) before anything else.
+    Abandoned,
 }
 
 /// How a group commit ended, as its waiting members learn it.
@@ -86,7 +101,12 @@ impl WriterSlot {
     async fn finish_group(&mut self) -> Result<(), StoreError> {
         let result = match self.open.take() {
             Some(mut tx) => {
-                let undone = if std::mem::take(&mut self.undo_member) { undo_member(&mut tx).await } else { Ok(()) };
+                let undone = if std::mem::take(&mut self.savepoint) == MemberSavepoint::Abandoned {
+                    undo_member(&mut tx).await
+                } else {
+                    Ok(())
+                };
+                // COMMIT also commits the work of every savepoint still open.
                 match undone {
                     Ok(()) => tx.commit().await.map_err(StoreError::from),
                     Err(e) => {
@@ -106,7 +126,7 @@ impl WriterSlot {
         if let Some(tx) = self.open.take() {
             let _ = tx.rollback().await;
         }
-        self.undo_member = false;
+        self.savepoint = MemberSavepoint::Closed;
         self.tell_members(&Err(StoreError::GroupCommit { message: error.to_string(), retryable: true }));
     }
 
@@ -118,8 +138,9 @@ impl WriterSlot {
     }
 }
 
+/// Undoes the work done in the open `group_member` savepoint, which stays open and empty.
 async fn undo_member(tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
-    sqlx::raw_sql("ROLLBACK TO group_member; RELEASE group_member").execute(&mut **tx).await?;
+    sqlx::raw_sql("ROLLBACK TO group_member").execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -203,17 +224,22 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         match (self.tx.take(), self.turn.take()) {
             (Some(Tx::Sqlite(mut tx)), Some(mut turn)) => {
-                if turn.joined
-                    && let Err(e) = sqlx::raw_sql("RELEASE group_member").execute(&mut *tx).await
-                {
-                    turn.slot.open = Some(tx);
-                    let e = StoreError::from(e);
-                    turn.slot.fail_group(&e).await;
-                    return Err(e);
-                }
                 turn.slot.members += 1;
                 if turn.queued.load(Ordering::SeqCst) > 0 && turn.slot.members < MAX_GROUP {
-                    // Others are queued: leave the group open for them and wait for its commit.
+                    // Others are queued: keep this member's work, open the next one's savepoint,
+                    // leave the group open for them and wait for its commit.
+                    let sql = if turn.joined {
+                        "RELEASE group_member; SAVEPOINT group_member"
+                    } else {
+                        "SAVEPOINT group_member"
+                    };
+                    if let Err(e) = sqlx::raw_sql(sql).execute(&mut *tx).await {
+                        turn.slot.open = Some(tx);
+                        let e = StoreError::from(e);
+                        turn.slot.fail_group(&e).await;
+                        return Err(e);
+                    }
+                    turn.slot.savepoint = MemberSavepoint::Empty;
                     let outcome = turn.slot.outcome.get_or_insert_with(|| Arc::new(watch::channel(None).0)).clone();
                     let waiting = outcome.subscribe();
                     turn.slot.open = Some(tx);
@@ -240,6 +266,7 @@ impl WriteTx {
                     turn.slot.fail_group(&e).await;
                     return Err(e);
                 }
+                turn.slot.savepoint = MemberSavepoint::Empty;
                 if turn.queued.load(Ordering::SeqCst) == 0 {
                     turn.slot.finish_group().await?;
                 }
@@ -261,7 +288,7 @@ impl Drop for WriteTx {
             && turn.joined
         {
             turn.slot.open = Some(tx);
-            turn.slot.undo_member = true;
+            turn.slot.savepoint = MemberSavepoint::Abandoned;
         }
     }
 }
@@ -383,15 +410,14 @@ impl Db {
                 drop(queued);
                 let mut joined = None;
                 if let Some(mut tx) = slot.open.take() {
-                    let undone =
-                        if std::mem::take(&mut slot.undo_member) { undo_member(&mut tx).await } else { Ok(()) };
-                    let saved = match undone {
-                        Ok(()) => sqlx::raw_sql("SAVEPOINT group_member")
+                    let saved = match std::mem::take(&mut slot.savepoint) {
+                        MemberSavepoint::Empty => Ok(()),
+                        MemberSavepoint::Abandoned => undo_member(&mut tx).await,
+                        MemberSavepoint::Closed => sqlx::raw_sql("SAVEPOINT group_member")
                             .execute(&mut *tx)
                             .await
                             .map(|_| ())
                             .map_err(StoreError::from),
-                        Err(e) => Err(e),
                     };
                     match saved {
                         Ok(()) => joined = Some(tx),

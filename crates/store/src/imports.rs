@@ -208,13 +208,16 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes the fields an export changed; `at` is the update time.
+    /// Writes the fields an export changed on `current` (the trade as stored now); `at` is the update
+    /// time. A changed amount moves the sales summaries by the difference (收订 on the day the trade
+    /// was created, 付款 on the day it was paid), in the same batch.
     pub async fn update_trade_fields(
         &mut self,
-        trade_id: i64,
+        current: &Trade,
         f: &TradeFields,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        use crate::summaries::{ShopDay, SummaryDelta, amount_created};
         let a = args![
             f.goods_amount.fen(),
             f.postage.fen(),
@@ -234,38 +237,70 @@ impl Tx {
             &f.tracking_no,
             &f.close_reason,
             to_ts(at),
-            trade_id
+            current.id
         ];
-        self.exec_dyn(
+        let mut b = crate::batch::Batch::new();
+        b.push(
             "UPDATE trade SET goods_amount = $1, postage = $2, discount = $3, total_amount = $4, amount_paid = $5, \
                 refund_amount = $6, receiver_name = $7, receiver_phone = $8, receiver_address = $9, province = $10, \
                 city = $11, district = $12, buyer_message = $13, seller_memo = $14, carrier = $15, tracking_no = $16, \
-                close_reason = $17, updated_at = $18 WHERE id = $19"
-                .to_string(),
-            &a,
-        )
-        .await?;
+                close_reason = $17, updated_at = $18 WHERE id = $19",
+            a,
+        );
+        let tz = current.time_zone;
+        let mut summary = SummaryDelta::new(current.company_id);
+        let created =
+            amount_created(f.total_amount, f.discount) - amount_created(current.total_amount, current.discount);
+        summary.shop(
+            current.shop_id,
+            current.created_at,
+            tz,
+            ShopDay { amount_created: created.fen(), ..ShopDay::default() },
+        );
+        if let Some(paid_at) = current.paid_at {
+            let paid = f.amount_paid - current.amount_paid;
+            summary.shop(current.shop_id, paid_at, tz, ShopDay { amount_paid: paid.fen(), ..ShopDay::default() });
+        }
+        summary.push(&mut b);
+        self.run_batch(&b).await?;
         Ok(())
     }
 
     /// Maps an export's merchant code to a SKU and links the lines that carried it; returns how many
-    /// lines were linked.
+    /// lines were linked. The paid ones now count for the SKU in the sales summaries.
     pub async fn map_code(&mut self, company_id: i64, code: &str, sku_id: i64) -> Result<u64, StoreError> {
+        use crate::summaries::{PaidLine, SkuDay, SummaryDelta};
         exec!(
-            self,
+            &mut *self,
             "INSERT INTO sku_alias (company_id, code, sku_id) VALUES ($1, $2, $3) \
              ON CONFLICT (company_id, code) DO UPDATE SET sku_id = excluded.sku_id",
             company_id,
             code,
             sku_id
         )?;
-        Ok(exec!(
-            self,
+        let paid: Vec<(i64, i64, i64, i64)> = fetch_all!(
+            &mut *self,
+            "SELECT t.shop_id, t.paid_at, l.qty, l.amount_paid FROM order_line l JOIN trade t ON t.id = l.trade_id \
+             WHERE l.company_id = $1 AND l.outer_sku_id = $2 AND l.sku_id IS NULL AND t.paid_at IS NOT NULL",
+            [company_id, code],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        )?;
+        let tz = self.company_zone(company_id).await?;
+        let mut summary = SummaryDelta::new(company_id);
+        for (shop_id, paid_at, qty, amount) in paid {
+            let l = PaidLine { sku_id: Some(sku_id), qty, amount_paid: Money::from_fen(amount) };
+            let change = SkuDay { units_paid: l.qty, amount_paid: l.amount_paid.fen(), lines_paid: 1 };
+            summary.sku(shop_id, sku_id, crate::from_ts(paid_at), tz, change);
+        }
+        let linked = exec!(
+            &mut *self,
             "UPDATE order_line SET sku_id = $1 WHERE company_id = $2 AND outer_sku_id = $3 AND sku_id IS NULL",
             sku_id,
             company_id,
             code
-        )?)
+        )?;
+        self.add_to_summaries(&summary).await?;
+        Ok(linked)
     }
 
     /// Merchant codes on lines that match no SKU, most sold first.

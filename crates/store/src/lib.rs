@@ -19,6 +19,7 @@ mod migrate;
 pub mod purchasing;
 pub mod records;
 pub mod scratch;
+pub mod summaries;
 pub mod trade_write;
 pub mod trades;
 pub mod traffic;

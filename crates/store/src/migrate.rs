@@ -22,6 +22,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_imports.sql"),
         postgres: include_str!("../migrations/postgres/0002_imports.sql"),
     },
+    Migration {
+        version: 3,
+        name: "summaries",
+        sqlite: include_str!("../migrations/sqlite/0003_summaries.sql"),
+        postgres: include_str!("../migrations/postgres/0003_summaries.sql"),
+    },
 ];
 
 impl Db {

@@ -25,6 +25,9 @@ pub struct Shop {
     /// Trades paid before this time never touch stock (they were shipped before zhanggui kept stock).
     pub inventory_start_at: Option<DateTime<Utc>>,
     pub default_warehouse_id: Option<i64>,
+    /// The company's time zone: the one that decides which day a time of this shop falls on.
+    #[serde(skip)]
+    pub time_zone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,6 +241,9 @@ pub struct Trade {
     pub urgent: bool,
     pub oversold: bool,
     pub ship_by_at: Option<DateTime<Utc>>,
+    /// The company's time zone: the one that decides which day the trade's times fall on.
+    #[serde(skip)]
+    pub time_zone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, Serialize)]

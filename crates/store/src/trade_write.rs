@@ -6,12 +6,14 @@
 //! it does not add up, [`Tx::apply_trade_write`] answers `false` and the caller rolls back.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use zhanggui_domain::{Money, Region};
 
 use crate::batch::{Batch, Value};
 use crate::trades::TradeChange;
 use zhanggui_domain::TradeStatus;
 
+use crate::summaries::{SummaryDelta, amount_created};
 use crate::{NewMove, NewRefund, NewTrade, Reservation, StoreError, Tx, args, to_ts};
 
 /// A reservation to make.
@@ -51,6 +53,8 @@ pub struct TradeWrite {
     pub customer_payment: Option<(i64, DateTime<Utc>, Money)>,
     pub event: Option<EventRow>,
     pub at: DateTime<Utc>,
+    /// What the transition adds to the sales summaries (see `summaries`), written in the same batch.
+    pub summary: SummaryDelta,
 }
 
 /// Who bought, for creating or refreshing the customer with the trade.
@@ -158,12 +162,13 @@ impl Tx {
             );
             expected += 1;
         }
+        expected += w.summary.push(&mut b);
         Ok(self.run_batch(&b).await? == expected)
     }
 
-    /// Creates a trade with its lines, its customer (created or refreshed) and its first history row
-    /// in one batch; returns the trade's id. A trade number already used in the shop is a unique
-    /// violation.
+    /// Creates a trade with its lines, its customer (created or refreshed), its first history row and
+    /// its share of the sales summaries (收订 on its day in `tz`) in one batch; returns the trade's id.
+    /// A trade number already used in the shop is a unique violation.
     pub async fn create_trade_batched(
         &mut self,
         t: &NewTrade,
@@ -171,21 +176,27 @@ impl Tx {
         customer: Option<CustomerKey<'_>>,
         user: &str,
         at: DateTime<Utc>,
+        tz: Tz,
     ) -> Result<i64, StoreError> {
         let mut b = Batch::new();
         push_trade_insert(&mut b, t, status, customer.as_ref(), at);
         push_event(&mut b, t, "create", "", status.code(), user, t.created_at);
+        let mut summary = SummaryDelta::new(t.company_id);
+        summary.created(t.shop_id, t.created_at, amount_created(t.total_amount, t.discount), tz);
+        summary.push(&mut b);
         let ids = self.run_batch_returning(&b).await?;
         ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))
     }
 
     /// Writes a trade whose story has already happened (history from an export or the demo), in its
     /// final state, in one batch: the trade and lines with their times, the customer and the payment
-    /// counted for them, the stock moves with their balances, the refunds and the history rows.
+    /// counted for them, the stock moves with their balances, the refunds, the history rows and the
+    /// trade's share of the sales summaries.
     pub async fn insert_trade_history(&mut self, h: &TradeHistory<'_>) -> Result<i64, StoreError> {
         let t = h.trade;
         let mut b = Batch::new();
         push_trade_insert(&mut b, t, h.status, h.customer.as_ref(), h.at);
+        h.summary().push(&mut b);
         if let (Some(c), Some(paid_at)) = (&h.customer, t.paid_at) {
             b.push(
                 "UPDATE customer SET paid_trades = paid_trades + 1, spend = spend + $1, \
@@ -278,6 +289,18 @@ pub struct TradeHistory<'a> {
     pub events: Vec<(&'static str, &'static str, &'static str, DateTime<Utc>)>,
     pub user: &'a str,
     pub at: DateTime<Utc>,
+    /// The company's time zone, which decides the days the trade counts on in the summaries.
+    pub time_zone: Tz,
+}
+
+impl TradeHistory<'_> {
+    /// What the trade adds to the sales summaries.
+    fn summary(&self) -> SummaryDelta {
+        let mut d = SummaryDelta::new(self.trade.company_id);
+        let refunds: Vec<&NewRefund> = self.refunds.iter().map(|(_, r)| r).collect();
+        d.history(self.trade, &refunds, self.time_zone);
+        d
+    }
 }
 
 fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, user: &str, at: DateTime<Utc>) {
@@ -546,7 +569,9 @@ impl Tx {
         let mut moves = Vec::new();
         let mut events = Vec::new();
         let mut deltas: HashMap<(i64, i64), i64> = HashMap::new();
+        let mut summary = SummaryDelta::new(company_id);
         for h in items {
+            summary.merge(&h.summary());
             let Some(trade_id) = id_of(h) else {
                 return Err(StoreError::Corrupt(format!("trade {} was not created", h.trade.tid)));
             };
@@ -615,6 +640,7 @@ impl Tx {
                 self.run_batch(&b).await?;
             }
         }
+        self.add_to_summaries(&summary).await?;
         Ok(items.iter().filter_map(id_of).collect())
     }
 }

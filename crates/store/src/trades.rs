@@ -18,7 +18,8 @@ pub(crate) const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS
     t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
     t.goods_amount, t.postage, t.discount, t.total_amount, t.amount_paid, t.refund_amount, t.item_count, \
     t.created_at, t.paid_at, t.shipped_at, t.finished_at, t.closed_at, t.close_reason, t.buyer_message, \
-    t.seller_memo, t.flag, t.carrier, t.tracking_no, t.urgent, t.oversold, t.ship_by_at";
+    t.seller_memo, t.flag, t.carrier, t.tracking_no, t.urgent, t.oversold, t.ship_by_at, \
+    (SELECT c.time_zone FROM company c WHERE c.id = t.company_id) AS time_zone";
 
 macro_rules! trade_row {
     ($r:ident) => {{
@@ -60,6 +61,7 @@ macro_rules! trade_row {
             urgent: $r.try_get("urgent")?,
             oversold: $r.try_get("oversold")?,
             ship_by_at: opt_ts($r.try_get("ship_by_at")?),
+            time_zone: $crate::summaries::zone(&$r.try_get::<String, _>("time_zone")?),
         })
     }};
 }
@@ -185,6 +187,7 @@ impl Tx {
                 reserve_unpaid: r.try_get("shop_reserve_unpaid")?,
                 inventory_start_at: r.try_get::<Option<i64>, _>("shop_inventory_start_at")?.map(from_ts),
                 default_warehouse_id: r.try_get("shop_default_warehouse_id")?,
+                time_zone: trade.time_zone,
             };
             Ok::<_, sqlx::Error>((trade, shop))
         })?)
@@ -348,8 +351,24 @@ impl Tx {
         )?)
     }
 
+    /// Writes a refund (售后) row with what it adds to the sales summaries (a success on its day, a
+    /// return or exchange request), in one batch after one read of the trade's shop and time zone.
     pub async fn insert_refund(&mut self, r: &crate::NewRefund) -> Result<i64, StoreError> {
+        let found = fetch_optional!(
+            &mut *self,
+            "SELECT t.shop_id, (SELECT c.time_zone FROM company c WHERE c.id = t.company_id), \
+                (SELECT COUNT(*) FROM refund x WHERE x.trade_id = t.id AND x.kind IN ('return_and_refund', 'exchange')) \
+             FROM trade t WHERE t.id = $1",
+            [r.trade_id],
+            |row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<i64, _>(2)?))
+        )?;
+        let Some((shop_id, zone, earlier_returns)) = found else {
+            return Err(StoreError::Corrupt(format!("refund {} names no trade", r.refund_no)));
+        };
         let mut b = crate::batch::Batch::new();
+        let mut summary = crate::summaries::SummaryDelta::new(r.company_id);
+        summary.refund(shop_id, r, earlier_returns == 0, crate::summaries::zone(&zone));
+        summary.push(&mut b);
         let mut a = crate::args![r.company_id, r.trade_id, r.order_line_id];
         a.extend(crate::trade_write::refund_values(r));
         b.push(

@@ -971,6 +971,7 @@ impl Generator {
             events,
             user: USER,
             at: closed_at.or(new.finished_at).unwrap_or(p.created),
+            time_zone: TZ,
         };
         tx.insert_trade_history(&history).await?;
         Ok(())

@@ -354,6 +354,7 @@ impl Batch<'_> {
                 events: vec![("import", "", p.status.code(), now)],
                 user: &self.actor.user,
                 at: now,
+                time_zone: self.tz,
             })
             .collect();
         let ids = tx.insert_trades_bulk(&histories).await?;
@@ -549,7 +550,7 @@ impl Batch<'_> {
             target.close_reason = current.close_reason.clone();
         }
         if changed || target != current {
-            tx.update_trade_fields(t.id, &target, now).await?;
+            tx.update_trade_fields(t, &target, now).await?;
             return Ok(Outcome::Updated);
         }
         Ok(Outcome::Unchanged)
