@@ -8,6 +8,7 @@ pub mod import;
 pub mod import_bench;
 pub mod lang;
 pub mod ledger_bench;
+pub mod purchasing;
 pub mod setup;
 pub mod stock;
 pub mod summary;

@@ -9,6 +9,7 @@ mod demo;
 mod import;
 mod orders;
 mod output;
+mod purchase;
 mod rebuild;
 mod samples;
 mod stock;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Import the platforms' export files (导入).
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Purchasing: suppliers, purchase orders, receipts, expected arrivals (采购).
+    #[command(subcommand)]
+    Purchase(purchase::PurchaseCommand),
     /// Merchant codes: unmatched ones and mappings (商品编码).
     #[command(subcommand)]
     Skus(import::SkusCommand),
@@ -180,6 +184,10 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Skus(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             import::run_skus(&ctx, cmd).await
+        }
+        Command::Purchase(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            purchase::run(&ctx, cmd).await
         }
         Command::Orders(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;

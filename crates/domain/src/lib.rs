@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod metrics;
 pub mod money;
 pub mod platform;
+pub mod purchase;
 pub mod refund;
 pub mod region;
 pub mod replenishment;
@@ -19,6 +20,7 @@ pub use alerts::{Alert, AlertCode, AlertGroup, AlertSettings, Severity};
 pub use metrics::{AdFigures, MetricKey, MetricValue, Ratio, RoiGrade, SalesFigures, ServiceFigures};
 pub use money::{Money, MoneyParseError};
 pub use platform::Platform;
+pub use purchase::{ArrivalState, IllegalPurchaseTransition, PurchaseEvent, PurchaseStatus, ReceiptVariance};
 pub use refund::{RefundKind, RefundStatus};
 pub use region::Region;
 pub use replenishment::{

@@ -28,6 +28,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_summaries.sql"),
         postgres: include_str!("../migrations/postgres/0003_summaries.sql"),
     },
+    Migration {
+        version: 5,
+        name: "purchasing",
+        sqlite: include_str!("../migrations/sqlite/0005_purchasing.sql"),
+        postgres: include_str!("../migrations/postgres/0005_purchasing.sql"),
+    },
 ];
 
 impl Db {

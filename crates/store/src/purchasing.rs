@@ -1,8 +1,134 @@
-//! Purchase orders and their receipts (the workflows come with the purchasing issue).
+//! Suppliers, purchase orders, their lines and receipts, and the expected arrivals they make.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zhanggui_domain::{Money, PurchaseStatus};
 
-use crate::{StoreError, Tx, to_ts};
+use crate::{StoreError, Tx, from_ts, to_ts};
+
+/// A supplier (供应商) with the terms replenishment uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupplierRow {
+    pub id: i64,
+    pub name: String,
+    pub contact: String,
+    pub phone: String,
+    pub lead_time_days: i64,
+    pub pack_size: i64,
+}
+
+/// A purchase order with its totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseOrderRow {
+    pub id: i64,
+    pub code: String,
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub warehouse_id: i64,
+    pub warehouse_code: String,
+    pub status: PurchaseStatus,
+    pub ordered_at: Option<DateTime<Utc>>,
+    pub expected_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub qty_ordered: i64,
+    pub qty_received: i64,
+    /// Σ ordered × unit cost.
+    pub amount: Money,
+}
+
+/// One line of a purchase order.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseLineRow {
+    pub id: i64,
+    pub sku_id: i64,
+    pub outer_sku_id: String,
+    pub title: String,
+    pub properties: String,
+    pub qty_ordered: i64,
+    pub qty_received: i64,
+    pub unit_cost: Money,
+    pub expected_at: Option<DateTime<Utc>>,
+}
+
+/// One arrival booked against a purchase order line (到货入库记录).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptRow {
+    pub id: i64,
+    pub purchase_order_line_id: i64,
+    pub outer_sku_id: String,
+    pub qty: i64,
+    pub unit_cost: Money,
+    pub note: String,
+    pub user_name: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What is still to arrive on an open purchase order line (到货信息跟踪).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArrivalRow {
+    pub purchase_order_id: i64,
+    pub purchase_order_code: String,
+    pub supplier_name: String,
+    pub warehouse_code: String,
+    pub line_id: i64,
+    pub outer_sku_id: String,
+    pub title: String,
+    pub properties: String,
+    pub qty_ordered: i64,
+    pub qty_received: i64,
+    /// The line's expected arrival, else the order's.
+    pub expected_at: Option<DateTime<Utc>>,
+}
+
+/// A receipt to write: the move is written separately (it carries the stock).
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    pub company_id: i64,
+    pub purchase_order_id: i64,
+    pub purchase_order_line_id: i64,
+    pub sku_id: i64,
+    pub warehouse_id: i64,
+    pub qty: i64,
+    pub unit_cost: Money,
+    pub stock_move_id: i64,
+    pub note: String,
+    pub user_name: String,
+    pub at: DateTime<Utc>,
+}
+
+const PO_COLUMNS: &str = "o.id, o.code, o.supplier_id, s.name AS supplier_name, o.warehouse_id, w.code AS warehouse_code, \
+    o.status, o.ordered_at, o.expected_at, o.closed_at, o.note, o.created_at, o.created_by, \
+    CAST(COALESCE((SELECT SUM(l.qty_ordered) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS qty_ordered, \
+    CAST(COALESCE((SELECT SUM(l.qty_received) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS qty_received, \
+    CAST(COALESCE((SELECT SUM(l.qty_ordered * l.unit_cost) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS amount";
+
+macro_rules! po_row {
+    ($r:ident) => {{
+        let status: String = $r.try_get("status")?;
+        let opt_ts = |v: Option<i64>| v.map(from_ts);
+        Ok::<PurchaseOrderRow, sqlx::Error>(PurchaseOrderRow {
+            id: $r.try_get("id")?,
+            code: $r.try_get("code")?,
+            supplier_id: $r.try_get("supplier_id")?,
+            supplier_name: $r.try_get("supplier_name")?,
+            warehouse_id: $r.try_get("warehouse_id")?,
+            warehouse_code: $r.try_get("warehouse_code")?,
+            status: status.parse::<PurchaseStatus>().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            ordered_at: opt_ts($r.try_get("ordered_at")?),
+            expected_at: opt_ts($r.try_get("expected_at")?),
+            closed_at: opt_ts($r.try_get("closed_at")?),
+            note: $r.try_get("note")?,
+            created_at: from_ts($r.try_get("created_at")?),
+            created_by: $r.try_get("created_by")?,
+            qty_ordered: $r.try_get("qty_ordered")?,
+            qty_received: $r.try_get("qty_received")?,
+            amount: Money::from_fen($r.try_get("amount")?),
+        })
+    }};
+}
 
 #[derive(Debug, Clone)]
 pub struct NewPurchaseOrder {
@@ -26,6 +152,201 @@ pub mod po_status {
 }
 
 impl Tx {
+    pub async fn suppliers(&mut self, company_id: i64) -> Result<Vec<SupplierRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT id, name, contact, phone, lead_time_days, pack_size FROM supplier WHERE company_id = $1 ORDER BY name",
+            [company_id],
+            |r| Ok(SupplierRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                contact: r.try_get("contact")?,
+                phone: r.try_get("phone")?,
+                lead_time_days: r.try_get("lead_time_days")?,
+                pack_size: r.try_get("pack_size")?,
+            })
+        )?)
+    }
+
+    /// Purchase orders, newest first, optionally of one status and one supplier.
+    pub async fn purchase_orders(
+        &mut self,
+        company_id: i64,
+        status: Option<PurchaseStatus>,
+        supplier_id: Option<i64>,
+    ) -> Result<Vec<PurchaseOrderRow>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PO_COLUMNS} FROM purchase_order o JOIN supplier s ON s.id = o.supplier_id \
+             JOIN warehouse w ON w.id = o.warehouse_id \
+             WHERE o.company_id = $1 AND ($2 = '' OR o.status = $2) AND ($3 = 0 OR o.supplier_id = $3) \
+             ORDER BY o.created_at DESC, o.id DESC"
+        ));
+        let status = status.map(PurchaseStatus::code).unwrap_or("");
+        Ok(fetch_all!(self, sql, [company_id, status, supplier_id.unwrap_or(0)], |r| po_row!(r))?)
+    }
+
+    /// One purchase order by id or code; locked for the rest of the transaction on PostgreSQL.
+    pub async fn purchase_order_for_update(
+        &mut self,
+        company_id: i64,
+        key: &str,
+    ) -> Result<Option<PurchaseOrderRow>, StoreError> {
+        let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE OF o" } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PO_COLUMNS} FROM purchase_order o JOIN supplier s ON s.id = o.supplier_id \
+             JOIN warehouse w ON w.id = o.warehouse_id \
+             WHERE o.company_id = $1 AND (o.code = $2 OR CAST(o.id AS TEXT) = $2){lock}"
+        ));
+        Ok(fetch_optional!(self, sql, [company_id, key.trim()], |r| po_row!(r))?)
+    }
+
+    pub async fn purchase_lines(&mut self, po_id: i64) -> Result<Vec<PurchaseLineRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT l.id, l.sku_id, k.outer_sku_id, p.title, k.properties, l.qty_ordered, l.qty_received, l.unit_cost, \
+                    l.expected_at \
+             FROM purchase_order_line l JOIN sku k ON k.id = l.sku_id JOIN product p ON p.id = k.product_id \
+             WHERE l.purchase_order_id = $1 ORDER BY l.id",
+            [po_id],
+            |r| Ok(PurchaseLineRow {
+                id: r.try_get("id")?,
+                sku_id: r.try_get("sku_id")?,
+                outer_sku_id: r.try_get("outer_sku_id")?,
+                title: r.try_get("title")?,
+                properties: r.try_get("properties")?,
+                qty_ordered: r.try_get("qty_ordered")?,
+                qty_received: r.try_get("qty_received")?,
+                unit_cost: Money::from_fen(r.try_get("unit_cost")?),
+                expected_at: r.try_get::<Option<i64>, _>("expected_at")?.map(from_ts),
+            })
+        )?)
+    }
+
+    pub async fn purchase_receipts(&mut self, po_id: i64) -> Result<Vec<ReceiptRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT r.id, r.purchase_order_line_id, k.outer_sku_id, r.qty, r.unit_cost, r.note, r.user_name, r.received_at \
+             FROM purchase_receipt r JOIN sku k ON k.id = r.sku_id WHERE r.purchase_order_id = $1 ORDER BY r.id",
+            [po_id],
+            |r| Ok(ReceiptRow {
+                id: r.try_get("id")?,
+                purchase_order_line_id: r.try_get("purchase_order_line_id")?,
+                outer_sku_id: r.try_get("outer_sku_id")?,
+                qty: r.try_get("qty")?,
+                unit_cost: Money::from_fen(r.try_get("unit_cost")?),
+                note: r.try_get("note")?,
+                user_name: r.try_get("user_name")?,
+                received_at: from_ts(r.try_get("received_at")?),
+            })
+        )?)
+    }
+
+    pub async fn insert_receipt(&mut self, r: &NewReceipt) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO purchase_receipt (company_id, purchase_order_id, purchase_order_line_id, sku_id, warehouse_id, qty, \
+                unit_cost, stock_move_id, note, user_name, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            r.company_id,
+            r.purchase_order_id,
+            r.purchase_order_line_id,
+            r.sku_id,
+            r.warehouse_id,
+            r.qty,
+            r.unit_cost.fen(),
+            r.stock_move_id,
+            &r.note,
+            &r.user_name,
+            to_ts(r.at)
+        )?)
+    }
+
+    /// Moves an order from one status to the next; false when it is no longer in `from` (a
+    /// concurrent change).
+    pub async fn set_purchase_status(
+        &mut self,
+        po_id: i64,
+        from: PurchaseStatus,
+        to: PurchaseStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let ordered = (to == PurchaseStatus::Ordered).then(|| to_ts(at));
+        let closed = matches!(to, PurchaseStatus::Received | PurchaseStatus::Cancelled).then(|| to_ts(at));
+        let n = exec!(
+            self,
+            "UPDATE purchase_order SET status = $1, ordered_at = COALESCE($2, ordered_at), closed_at = COALESCE($3, closed_at) \
+             WHERE id = $4 AND status = $5",
+            to.code(),
+            ordered,
+            closed,
+            po_id,
+            from.code()
+        )?;
+        Ok(n == 1)
+    }
+
+    pub async fn set_purchase_created_by(&mut self, po_id: i64, user: &str) -> Result<(), StoreError> {
+        exec!(self, "UPDATE purchase_order SET created_by = $1 WHERE id = $2", user, po_id)?;
+        Ok(())
+    }
+
+    /// How many purchase orders have a code starting with `prefix` (for numbering the next one).
+    pub async fn count_purchase_codes(&mut self, company_id: i64, prefix: &str) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "SELECT COUNT(*) FROM purchase_order WHERE company_id = $1 AND code LIKE $2",
+            company_id,
+            format!("{prefix}%")
+        )?)
+    }
+
+    /// Units on hand of a SKU across every warehouse.
+    pub async fn sku_on_hand(&mut self, sku_id: i64) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "SELECT CAST(COALESCE(SUM(on_hand), 0) AS BIGINT) FROM stock_balance WHERE sku_id = $1",
+            sku_id
+        )?)
+    }
+
+    pub async fn set_sku_cost(&mut self, sku_id: i64, cost: Money) -> Result<(), StoreError> {
+        exec!(self, "UPDATE sku SET cost = $1 WHERE id = $2", cost.fen(), sku_id)?;
+        Ok(())
+    }
+
+    /// Lines of open purchase orders that have not fully arrived, earliest expected first.
+    pub async fn expected_arrivals(&mut self, company_id: i64) -> Result<Vec<ArrivalRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT o.id AS po_id, o.code, s.name AS supplier_name, w.code AS warehouse_code, l.id AS line_id, \
+                    k.outer_sku_id, p.title, k.properties, l.qty_ordered, l.qty_received, \
+                    COALESCE(l.expected_at, o.expected_at) AS expected_at \
+             FROM purchase_order o JOIN purchase_order_line l ON l.purchase_order_id = o.id \
+             JOIN supplier s ON s.id = o.supplier_id JOIN warehouse w ON w.id = o.warehouse_id \
+             JOIN sku k ON k.id = l.sku_id JOIN product p ON p.id = k.product_id \
+             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') AND l.qty_received < l.qty_ordered \
+             ORDER BY CASE WHEN COALESCE(l.expected_at, o.expected_at) IS NULL THEN 1 ELSE 0 END, \
+                COALESCE(l.expected_at, o.expected_at), o.id, l.id",
+            [company_id],
+            |r| Ok(ArrivalRow {
+                purchase_order_id: r.try_get("po_id")?,
+                purchase_order_code: r.try_get("code")?,
+                supplier_name: r.try_get("supplier_name")?,
+                warehouse_code: r.try_get("warehouse_code")?,
+                line_id: r.try_get("line_id")?,
+                outer_sku_id: r.try_get("outer_sku_id")?,
+                title: r.try_get("title")?,
+                properties: r.try_get("properties")?,
+                qty_ordered: r.try_get("qty_ordered")?,
+                qty_received: r.try_get("qty_received")?,
+                expected_at: r.try_get::<Option<i64>, _>("expected_at")?.map(from_ts),
+            })
+        )?)
+    }
+
     pub async fn insert_purchase_order(&mut self, po: &NewPurchaseOrder, at: DateTime<Utc>) -> Result<i64, StoreError> {
         Ok(fetch_scalar!(
             self,

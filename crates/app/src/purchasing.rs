@@ -1,0 +1,516 @@
+//! Purchasing use cases (采购): suppliers, purchase orders from draft to received, receipts that put
+//! goods into stock at the line's cost and update the SKU's moving-average cost, and the list of
+//! expected arrivals (到货信息跟踪). Each use case runs in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use zhanggui_domain::{
+    ArrivalState, IllegalPurchaseTransition, Money, MoveKind, PurchaseEvent, PurchaseStatus, ReceiptVariance,
+    purchase::moving_average_cost,
+};
+use zhanggui_store::purchasing::{
+    ArrivalRow, NewPurchaseOrder, NewReceipt, PurchaseLineRow, PurchaseOrderRow, ReceiptRow, SupplierRow,
+};
+use zhanggui_store::{NewMove, NewSupplier, StoreError, Tx};
+
+use crate::trading::{Retryable, with_retry};
+use crate::{Actor, App, ErrorKind, Lang, UserFacing, clock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PurchaseError {
+    #[error("no supplier named {0}")]
+    UnknownSupplier(String),
+    #[error("unknown warehouse {0}")]
+    UnknownWarehouse(String),
+    #[error("unknown SKU code {0}")]
+    UnknownSku(String),
+    #[error("no purchase order {0}")]
+    NotFound(String),
+    #[error("a supplier named {0} already exists")]
+    DuplicateSupplier(String),
+    #[error("purchase order {code}: {source}")]
+    Illegal { code: String, source: IllegalPurchaseTransition },
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String, reason_zh: String },
+    #[error("the purchase order changed while this step ran; try again")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Retryable for PurchaseError {
+    fn retryable(&self) -> bool {
+        match self {
+            PurchaseError::Store(e) => e.is_retryable(),
+            PurchaseError::Conflict => true,
+            _ => false,
+        }
+    }
+}
+
+impl UserFacing for PurchaseError {
+    fn code(&self) -> &'static str {
+        match self {
+            PurchaseError::UnknownSupplier(_)
+            | PurchaseError::UnknownWarehouse(_)
+            | PurchaseError::UnknownSku(_)
+            | PurchaseError::NotFound(_) => "not_found",
+            PurchaseError::DuplicateSupplier(_) => "duplicate",
+            PurchaseError::Illegal { .. } => "illegal_transition",
+            PurchaseError::Invalid { .. } => "invalid_input",
+            PurchaseError::Conflict => "conflict",
+            PurchaseError::Store(_) => "internal",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            PurchaseError::UnknownSupplier(_)
+            | PurchaseError::UnknownWarehouse(_)
+            | PurchaseError::UnknownSku(_)
+            | PurchaseError::NotFound(_) => ErrorKind::NotFound,
+            PurchaseError::Store(_) | PurchaseError::Conflict => ErrorKind::Internal,
+            _ => ErrorKind::BadInput,
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (PurchaseError::UnknownSupplier(s), Lang::Zh) => format!("找不到供应商 {s}"),
+            (PurchaseError::UnknownWarehouse(w), Lang::Zh) => format!("找不到仓库 {w}"),
+            (PurchaseError::UnknownSku(s), Lang::Zh) => format!("找不到商家编码 {s}"),
+            (PurchaseError::NotFound(p), Lang::Zh) => format!("找不到采购单 {p}"),
+            (PurchaseError::DuplicateSupplier(s), Lang::Zh) => format!("供应商 {s} 已存在"),
+            (PurchaseError::Illegal { code, source }, Lang::Zh) => format!("采购单 {code}：{}", source.message_zh()),
+            (PurchaseError::Invalid { reason_zh, .. }, Lang::Zh) => reason_zh.clone(),
+            (PurchaseError::Conflict, Lang::Zh) => "采购单刚被其他操作修改，请重试".to_string(),
+            (PurchaseError::Store(e), Lang::Zh) => format!("系统错误：{e}"),
+        }
+    }
+}
+
+fn invalid(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> PurchaseError {
+    PurchaseError::Invalid { field, reason: en.into(), reason_zh: zh.into() }
+}
+
+/// A supplier to add.
+#[derive(Debug, Clone)]
+pub struct SupplierInput {
+    pub name: String,
+    pub contact: String,
+    pub phone: String,
+    /// Days from ordering to arrival (采购周期).
+    pub lead_time_days: i64,
+    /// The supplier sells in multiples of this (箱规).
+    pub pack_size: i64,
+}
+
+/// One line of a new purchase order.
+#[derive(Debug, Clone)]
+pub struct PurchaseLineInput {
+    /// 商家编码 of the SKU.
+    pub sku: String,
+    pub qty: i64,
+    /// Cost per unit; the SKU's current cost when not given.
+    pub unit_cost: Option<Money>,
+    /// This line's expected arrival when it differs from the order's.
+    pub expected: Option<NaiveDate>,
+}
+
+/// A new purchase order (a draft until it is placed).
+#[derive(Debug, Clone)]
+pub struct PurchaseOrderInput {
+    pub supplier: String,
+    /// Warehouse code or name; the first warehouse when not given.
+    pub warehouse: Option<String>,
+    pub expected: Option<NaiveDate>,
+    pub note: String,
+    pub lines: Vec<PurchaseLineInput>,
+}
+
+/// Goods that arrived for one SKU of an order.
+#[derive(Debug, Clone)]
+pub struct ReceiptInput {
+    pub sku: String,
+    pub qty: i64,
+    /// Why a quantity differs, what was wrong with the goods; required when more arrive than were
+    /// ordered (超收).
+    pub note: String,
+}
+
+/// A purchase order line with how its receipts compare with what was ordered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseLine {
+    #[serde(flatten)]
+    pub line: PurchaseLineRow,
+    pub variance: ReceiptVariance,
+}
+
+/// A purchase order with its lines and receipts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseDetail {
+    pub order: PurchaseOrderRow,
+    pub lines: Vec<PurchaseLine>,
+    pub receipts: Vec<ReceiptRow>,
+}
+
+/// An expected arrival with where it stands today.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arrival {
+    #[serde(flatten)]
+    pub row: ArrivalRow,
+    pub remaining: i64,
+    pub expected_day: Option<NaiveDate>,
+    pub state: ArrivalState,
+}
+
+async fn company_zone(tx: &mut Tx, company_id: i64) -> Result<Tz, PurchaseError> {
+    let companies = tx.companies().await?;
+    Ok(companies
+        .iter()
+        .find(|c| c.id == company_id)
+        .map(|c| clock::zone(&c.time_zone))
+        .unwrap_or(chrono_tz::Asia::Shanghai))
+}
+
+async fn load_order(tx: &mut Tx, actor: &Actor, key: &str) -> Result<PurchaseOrderRow, PurchaseError> {
+    tx.purchase_order_for_update(actor.company_id, key)
+        .await?
+        .ok_or_else(|| PurchaseError::NotFound(key.trim().to_string()))
+}
+
+fn illegal(order: &PurchaseOrderRow) -> impl Fn(IllegalPurchaseTransition) -> PurchaseError + '_ {
+    move |source| PurchaseError::Illegal { code: order.code.clone(), source }
+}
+
+impl App {
+    pub async fn add_supplier(&self, actor: &Actor, input: &SupplierInput) -> Result<i64, PurchaseError> {
+        let name = input.name.trim();
+        if name.is_empty() {
+            return Err(invalid("name", "请填写供应商名称", "a supplier needs a name"));
+        }
+        if input.lead_time_days < 0 {
+            return Err(invalid("lead_time_days", "采购周期不能为负数", "the lead time cannot be negative"));
+        }
+        if input.pack_size < 1 {
+            return Err(invalid("pack_size", "箱规至少为 1", "the pack size is at least 1"));
+        }
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let new = NewSupplier {
+                name: name.to_string(),
+                contact: input.contact.trim().to_string(),
+                phone: input.phone.trim().to_string(),
+                lead_time_days: input.lead_time_days,
+                pack_size: input.pack_size,
+            };
+            let id = match tx.insert_supplier(actor.company_id, &new).await {
+                Ok(id) => id,
+                Err(e) if e.is_unique_violation() => return Err(PurchaseError::DuplicateSupplier(name.to_string())),
+                Err(e) => return Err(e.into()),
+            };
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await
+    }
+
+    pub async fn suppliers(&self, actor: &Actor) -> Result<Vec<SupplierRow>, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.suppliers(actor.company_id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Drafts a purchase order (草稿) numbered `PO<day>-<n>` in the company's time zone.
+    pub async fn create_purchase_order(
+        &self,
+        actor: &Actor,
+        input: &PurchaseOrderInput,
+        at: DateTime<Utc>,
+    ) -> Result<PurchaseOrderRow, PurchaseError> {
+        if input.lines.is_empty() {
+            return Err(invalid("lines", "采购单至少要有一行明细", "a purchase order needs at least one line"));
+        }
+        for l in &input.lines {
+            if l.qty <= 0 {
+                return Err(invalid(
+                    "qty",
+                    format!("{} 的采购数量为 {}，至少为 1", l.sku.trim(), l.qty),
+                    format!("{} has quantity {}; order at least 1", l.sku.trim(), l.qty),
+                ));
+            }
+            if l.unit_cost.is_some_and(|c| c.is_negative()) {
+                return Err(invalid(
+                    "unit_cost",
+                    format!("{} 的采购单价不能为负数", l.sku.trim()),
+                    format!("{} has a negative cost", l.sku.trim()),
+                ));
+            }
+        }
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let tz = company_zone(&mut tx, actor.company_id).await?;
+            let supplier = tx
+                .suppliers(actor.company_id)
+                .await?
+                .into_iter()
+                .find(|s| s.name == input.supplier.trim())
+                .ok_or_else(|| PurchaseError::UnknownSupplier(input.supplier.trim().to_string()))?;
+            let warehouses = tx.warehouses(actor.company_id).await?;
+            let warehouse = match &input.warehouse {
+                Some(w) => warehouses.iter().find(|x| x.code == w.trim() || x.name == w.trim()),
+                None => warehouses.first(),
+            }
+            .ok_or_else(|| PurchaseError::UnknownWarehouse(input.warehouse.clone().unwrap_or_default()))?;
+            let prefix = format!("PO{}", clock::local_day(at, tz).format("%Y%m%d"));
+            let n = tx.count_purchase_codes(actor.company_id, &prefix).await?;
+            let code = format!("{prefix}-{:03}", n + 1);
+            let expected_at = input.expected.map(|d| clock::day_start(d, tz));
+            let po = NewPurchaseOrder {
+                company_id: actor.company_id,
+                code: code.clone(),
+                supplier_id: supplier.id,
+                warehouse_id: warehouse.id,
+                status: PurchaseStatus::Draft.code(),
+                ordered_at: None,
+                expected_at,
+                note: input.note.trim().to_string(),
+            };
+            let po_id = tx.insert_purchase_order(&po, at).await?;
+            tx.set_purchase_created_by(po_id, &actor.user).await?;
+            for l in &input.lines {
+                let sku = tx
+                    .sku_by_code(actor.company_id, l.sku.trim())
+                    .await?
+                    .ok_or_else(|| PurchaseError::UnknownSku(l.sku.trim().to_string()))?;
+                let cost = l.unit_cost.unwrap_or(sku.cost);
+                let expected = l.expected.map(|d| clock::day_start(d, tz)).or(expected_at);
+                tx.insert_purchase_order_line(actor.company_id, po_id, sku.id, l.qty, cost.fen(), expected).await?;
+            }
+            let row = load_order(&mut tx, actor, &code).await?;
+            tx.commit().await?;
+            Ok(row)
+        })
+        .await
+    }
+
+    /// Places a draft with the supplier (下单): its quantities are now in transit.
+    pub async fn place_purchase_order(&self, actor: &Actor, key: &str, at: DateTime<Utc>) -> Result<(), PurchaseError> {
+        self.move_purchase_order(actor, key, PurchaseEvent::Place, at).await
+    }
+
+    /// Cancels an order before anything arrived (取消).
+    pub async fn cancel_purchase_order(
+        &self,
+        actor: &Actor,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), PurchaseError> {
+        self.move_purchase_order(actor, key, PurchaseEvent::Cancel, at).await
+    }
+
+    /// Closes a partly received order (结案): what did not arrive stops being in transit.
+    pub async fn close_purchase_order_short(
+        &self,
+        actor: &Actor,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), PurchaseError> {
+        self.move_purchase_order(actor, key, PurchaseEvent::CloseShort, at).await
+    }
+
+    async fn move_purchase_order(
+        &self,
+        actor: &Actor,
+        key: &str,
+        event: PurchaseEvent,
+        at: DateTime<Utc>,
+    ) -> Result<(), PurchaseError> {
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let order = load_order(&mut tx, actor, key).await?;
+            let next = order.status.apply(event).map_err(illegal(&order))?;
+            if !tx.set_purchase_status(order.id, order.status, next, at).await? {
+                return Err(PurchaseError::Conflict);
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Books goods that arrived (到货入库): each receipt writes a purchase_receipt move into the
+    /// order's warehouse at the line's cost, updates the SKU's moving-average cost, and counts
+    /// against the line; the order becomes partially received or, when every line has arrived in
+    /// full, received. Nothing is booked if any receipt is refused.
+    pub async fn receive_purchase_order(
+        &self,
+        actor: &Actor,
+        key: &str,
+        receipts: &[ReceiptInput],
+        at: DateTime<Utc>,
+    ) -> Result<PurchaseDetail, PurchaseError> {
+        if receipts.is_empty() {
+            return Err(invalid("receipts", "请填写到货的商品和数量", "say what arrived"));
+        }
+        for r in receipts {
+            if r.qty <= 0 {
+                return Err(invalid(
+                    "qty",
+                    format!("{} 到货数量为 {}，至少为 1", r.sku.trim(), r.qty),
+                    format!("{} arrived {}; a receipt is at least 1", r.sku.trim(), r.qty),
+                ));
+            }
+        }
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let order = load_order(&mut tx, actor, key).await?;
+            // Any receipt is refused on an order that cannot receive; whether it completes is known below.
+            order.status.apply(PurchaseEvent::Receive { complete: false }).map_err(illegal(&order))?;
+            let mut lines = tx.purchase_lines(order.id).await?;
+            for r in receipts {
+                let code = r.sku.trim();
+                let index = lines
+                    .iter()
+                    .position(|l| l.outer_sku_id == code && l.qty_received < l.qty_ordered)
+                    .or_else(|| lines.iter().position(|l| l.outer_sku_id == code))
+                    .ok_or_else(|| {
+                        invalid(
+                            "sku",
+                            format!("采购单 {} 里没有 {code}", order.code),
+                            format!("{code} is not on purchase order {}", order.code),
+                        )
+                    })?;
+                let line = &mut lines[index];
+                let remaining = (line.qty_ordered - line.qty_received).max(0);
+                if r.qty > remaining && r.note.trim().is_empty() {
+                    return Err(invalid(
+                        "note",
+                        format!("{code} 到货 {} 件，但只剩 {remaining} 件未到；超收需填写说明", r.qty),
+                        format!("{code}: {} arrived but only {remaining} are still due; say why", r.qty),
+                    ));
+                }
+                let on_hand = tx.sku_on_hand(line.sku_id).await?;
+                let current = tx
+                    .sku_by_code(actor.company_id, code)
+                    .await?
+                    .map(|s| s.cost)
+                    .ok_or_else(|| PurchaseError::UnknownSku(code.to_string()))?;
+                let average = moving_average_cost(on_hand, current, r.qty, line.unit_cost);
+                let move_id = tx
+                    .append_move(&NewMove {
+                        company_id: actor.company_id,
+                        sku_id: line.sku_id,
+                        warehouse_id: order.warehouse_id,
+                        qty: r.qty,
+                        kind: MoveKind::PurchaseReceipt,
+                        ref_type: "purchase_order",
+                        ref_id: Some(order.id),
+                        unit_cost: line.unit_cost,
+                        note: format!("{} {}", order.code, r.note.trim()).trim().to_string(),
+                        user_name: actor.user.clone(),
+                        at,
+                    })
+                    .await?;
+                tx.insert_receipt(&NewReceipt {
+                    company_id: actor.company_id,
+                    purchase_order_id: order.id,
+                    purchase_order_line_id: line.id,
+                    sku_id: line.sku_id,
+                    warehouse_id: order.warehouse_id,
+                    qty: r.qty,
+                    unit_cost: line.unit_cost,
+                    stock_move_id: move_id,
+                    note: r.note.trim().to_string(),
+                    user_name: actor.user.clone(),
+                    at,
+                })
+                .await?;
+                tx.add_received(line.id, r.qty).await?;
+                tx.set_sku_cost(line.sku_id, average).await?;
+                line.qty_received += r.qty;
+            }
+            let complete = lines.iter().all(|l| l.qty_received >= l.qty_ordered);
+            let event = PurchaseEvent::Receive { complete };
+            let next = order.status.apply(event).map_err(illegal(&order))?;
+            if next != order.status && !tx.set_purchase_status(order.id, order.status, next, at).await? {
+                return Err(PurchaseError::Conflict);
+            }
+            let detail = detail_in(&mut tx, actor, &order.code).await?;
+            tx.commit().await?;
+            Ok(detail)
+        })
+        .await
+    }
+
+    pub async fn purchase_orders(
+        &self,
+        actor: &Actor,
+        status: Option<PurchaseStatus>,
+        supplier: Option<&str>,
+    ) -> Result<Vec<PurchaseOrderRow>, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let supplier_id = match supplier {
+            Some(name) => Some(
+                tx.suppliers(actor.company_id)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.name == name.trim())
+                    .map(|s| s.id)
+                    .ok_or_else(|| PurchaseError::UnknownSupplier(name.trim().to_string()))?,
+            ),
+            None => None,
+        };
+        let rows = tx.purchase_orders(actor.company_id, status, supplier_id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    pub async fn purchase_detail(&self, actor: &Actor, key: &str) -> Result<PurchaseDetail, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let detail = detail_in(&mut tx, actor, key).await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// What is still to arrive on open purchase orders, late ones first (到货信息跟踪).
+    pub async fn expected_arrivals(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Arrival>, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let tz = company_zone(&mut tx, actor.company_id).await?;
+        let rows = tx.expected_arrivals(actor.company_id).await?;
+        tx.commit().await?;
+        let today = clock::local_day(now, tz);
+        let mut out: Vec<Arrival> = rows
+            .into_iter()
+            .map(|row| {
+                let expected_day = row.expected_at.map(|t| clock::local_day(t, tz));
+                Arrival {
+                    remaining: row.qty_ordered - row.qty_received,
+                    state: ArrivalState::of(expected_day, today),
+                    expected_day,
+                    row,
+                }
+            })
+            .collect();
+        out.sort_by_key(|a| (a.state, a.expected_day));
+        Ok(out)
+    }
+}
+
+async fn detail_in(tx: &mut Tx, actor: &Actor, key: &str) -> Result<PurchaseDetail, PurchaseError> {
+    let order = tx
+        .purchase_order_for_update(actor.company_id, key)
+        .await?
+        .ok_or_else(|| PurchaseError::NotFound(key.trim().to_string()))?;
+    let lines = tx
+        .purchase_lines(order.id)
+        .await?
+        .into_iter()
+        .map(|line| PurchaseLine { variance: ReceiptVariance::of(line.qty_ordered, line.qty_received), line })
+        .collect();
+    let receipts = tx.purchase_receipts(order.id).await?;
+    Ok(PurchaseDetail { order, lines, receipts })
+}
