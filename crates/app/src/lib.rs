@@ -1,6 +1,7 @@
 //! Use cases of zhanggui. Each one runs inside exactly one store transaction: it either happens
 //! completely or changes nothing. The web and CLI layers call only these.
 
+pub mod browse;
 pub mod clock;
 pub mod demo;
 mod error;
@@ -13,9 +14,11 @@ pub mod setup;
 pub mod stock;
 pub mod summary;
 pub mod trading;
+pub mod users;
 
 pub use error::{ErrorKind, UserFacing};
 pub use lang::Lang;
+pub use zhanggui_domain as domain;
 pub use zhanggui_store as store;
 
 use zhanggui_store::{Company, Db, StoreError};

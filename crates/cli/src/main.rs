@@ -12,6 +12,7 @@ mod output;
 mod purchase;
 mod rebuild;
 mod samples;
+mod serve;
 mod stock;
 
 use std::process::ExitCode;
@@ -65,6 +66,8 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// Recompute the sales summaries the reports read from the raw trades and refunds (重建汇总).
     RebuildSummaries(rebuild::RebuildArgs),
+    /// The web back office: pages for people and a JSON API (网页后台).
+    Serve(serve::ServeArgs),
 }
 
 /// How listings are printed.
@@ -148,10 +151,17 @@ fn main() -> ExitCode {
         Some(l) => Lang::from_setting(l),
         None => Lang::from_setting(&std::env::var("LANG").unwrap_or_default()),
     };
-    if affinity::is_sqlite(&cli.database) && !cli.all_cores {
+    // The server answers many requests at once on every core; commands work one step at a time.
+    let serving = matches!(cli.command, Command::Serve(_));
+    if !serving && affinity::is_sqlite(&cli.database) && !cli.all_cores {
         affinity::stay_on_current_core();
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let mut builder = if serving {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -173,6 +183,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Bench(cmd) => bench::run(&cli, cmd, lang).await,
         Command::Samples(args) => samples::run(args, lang),
         Command::RebuildSummaries(args) => rebuild::run(&cli, args, lang).await,
+        Command::Serve(args) => serve::run(&cli, args, lang).await,
         Command::Stock(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             stock::run(&ctx, cmd).await

@@ -8,6 +8,7 @@
 mod sql;
 
 pub mod batch;
+pub mod browse;
 pub mod bulk;
 pub mod catalog;
 pub mod customers;
@@ -23,6 +24,7 @@ pub mod summaries;
 pub mod trade_write;
 pub mod trades;
 pub mod traffic;
+pub mod users;
 
 pub use db::{Backend, Db, Tx, WriteTx};
 pub use error::StoreError;

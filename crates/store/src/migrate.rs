@@ -34,6 +34,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_purchasing.sql"),
         postgres: include_str!("../migrations/postgres/0005_purchasing.sql"),
     },
+    Migration {
+        version: 4,
+        name: "users",
+        sqlite: include_str!("../migrations/sqlite/0004_users.sql"),
+        postgres: include_str!("../migrations/postgres/0004_users.sql"),
+    },
 ];
 
 impl Db {

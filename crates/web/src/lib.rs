@@ -1,0 +1,67 @@
+//! The web back office of zhanggui (掌柜): server-rendered pages for people and a JSON API for
+//! programs, both calling only the use cases of `zhanggui-app`.
+//!
+//! Pages need a login (a session cookie, HttpOnly and SameSite=Strict); every form that changes data
+//! carries the session's CSRF token. The API under `/api/v1` takes bearer tokens the manager issues.
+
+// Handlers refuse with a ready response (a page or a JSON error) as their `Err`.
+#![allow(clippy::result_large_err)]
+
+mod actions;
+mod api;
+mod auth;
+mod dashboard;
+mod pages;
+mod view;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::{get, post};
+use zhanggui_app::App;
+
+pub use api::openapi;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct Web {
+    pub app: App,
+    /// The time zone the company's days are in (filters by date use it).
+    pub zone: chrono_tz::Tz,
+}
+
+/// All pages and the API.
+pub fn router(web: Web) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{code}", get(pages::switch_lang))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/orders", get(pages::orders))
+        .route("/orders/{id}", get(pages::trade))
+        .route("/orders/{id}/ship", post(pages::trade_ship))
+        .route("/orders/{id}/close", post(pages::trade_close))
+        .route("/orders/{id}/memo", post(pages::trade_memo))
+        .route("/orders/{id}/urgent", post(pages::trade_urgent))
+        .route("/stock", get(pages::stock))
+        .route("/stock/sku", get(pages::sku))
+        .route("/stock/adjust", post(pages::stock_adjust))
+        .route("/stock/transfer", post(pages::stock_transfer))
+        .route("/customers", get(pages::customers))
+        .route("/customers/{id}", get(pages::customer))
+        .route("/settings/users", get(pages::users).post(pages::user_create))
+        .route("/settings/users/{id}", post(pages::user_update))
+        .route("/settings/users/{id}/password", post(pages::user_password))
+        .route("/settings/users/{id}/tokens", post(pages::token_issue))
+        .route("/settings/tokens/{id}/revoke", post(pages::token_revoke))
+        .route("/settings/audit", get(pages::audit))
+        .nest("/api/v1", api::router())
+        .fallback(pages::not_found)
+        .with_state(web)
+}
+
+/// Serves until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, web: Web) -> std::io::Result<()> {
+    axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>()).await
+}
