@@ -11,6 +11,7 @@ mod orders;
 mod output;
 mod purchase;
 mod rebuild;
+mod report;
 mod samples;
 mod serve;
 mod stock;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Benchmarks that print measured figures (性能测试).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The manager's reports: daily, weekly, monthly, customers, replenishment, alerts (报表).
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Recompute the sales summaries the reports read from the raw trades and refunds (重建汇总).
     RebuildSummaries(rebuild::RebuildArgs),
     /// The web back office: pages for people and a JSON API (网页后台).
@@ -199,6 +203,10 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Purchase(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             purchase::run(&ctx, cmd).await
+        }
+        Command::Report(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            report::run(&ctx, cmd).await
         }
         Command::Orders(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;

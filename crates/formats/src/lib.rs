@@ -10,6 +10,7 @@
 //! - [`records`]: the platform-neutral records the readers produce.
 //! - [`taobao`], [`pdd`], [`jd`]: order exports. [`products`]: product/SKU sheets. [`sycm`]: 生意参谋
 //!   item ranking. [`traffic`]: shop daily traffic. [`ads`]: 直通车/万相台 reports.
+//! - [`report`]: report tables written as CSV or XLSX.
 //! - [`fixtures`]: deterministic generators that write realistic export files with every quirk and
 //!   return what they wrote, for tests and benchmarks.
 
@@ -23,6 +24,7 @@ pub mod jd;
 pub mod pdd;
 pub mod products;
 pub mod records;
+pub mod report;
 pub mod row_parser;
 mod row_reader;
 pub mod sheet;

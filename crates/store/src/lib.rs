@@ -19,6 +19,7 @@ pub mod ledger;
 mod migrate;
 pub mod purchasing;
 pub mod records;
+pub mod reports;
 pub mod scratch;
 pub mod summaries;
 pub mod trade_write;

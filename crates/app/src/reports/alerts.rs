@@ -1,0 +1,138 @@
+//! Alerts of a day (预警, DOMAIN.md §2): best sellers falling three days in a row (warning) and not
+//! recovered within a week (critical); SKUs below their class's alert level (补货); paid trades not
+//! shipped within 24 h (超时未发货); refunds waiting for the seller near their deadline (售后). The rules
+//! are those of `zhanggui_domain::alerts`; this module only gathers their inputs.
+//!
+//! The alerts are as of the end of the date asked (or now, if that is earlier): trades paid and not yet shipped
+//! at that moment, looking back 30 days. Refunds are those waiting for the seller now, since a
+//! refund's earlier statuses are not kept. Reviews (差评) and daily targets are not recorded yet, so
+//! their rules have nothing to look at; the report says so.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use zhanggui_domain::alerts::{ShipState, best_seller_alert, refund_alert, ship_alert, sort_alerts};
+use zhanggui_domain::{Alert, AlertSettings, RefundStatus, TradeStatus};
+use zhanggui_store::{StoreError, Tx};
+
+use super::replenishment::{self, ReplenishmentRow, sku_subject};
+use super::{ReportError, Scope, day_text};
+use crate::{Actor, App};
+
+/// How many best sellers the falling-sales rule watches (seed 000: 十款左右热卖单品).
+pub const BEST_SELLERS: usize = 10;
+
+/// How far back unshipped trades are looked for.
+pub const UNSHIPPED_LOOKBACK_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertsReport {
+    pub kind: &'static str,
+    pub company: String,
+    pub shop: Option<String>,
+    pub date: String,
+    /// The moment the alerts are evaluated at (the end of the date, or now).
+    pub as_of: DateTime<Utc>,
+    pub alerts: Vec<Alert>,
+    /// Rules that had nothing to look at, and why.
+    pub not_checked: Vec<&'static str>,
+}
+
+pub(crate) const NOT_CHECKED: [&str; 2] = [
+    "review_unreplied: 未记录评价 / no reviews are recorded",
+    "sales_below_target: 未设置日销售目标 / no daily targets are set",
+];
+
+/// The best sellers of the 7 days ending `date` in scope: SKU ids by units paid, most first.
+pub(crate) async fn best_sellers(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result<Vec<(i64, i64)>, StoreError> {
+    let sales = super::sku_sales(tx, scope, date - Duration::days(6), date).await?;
+    let mut ranked: Vec<(i64, i64, i64)> = sales.into_iter().map(|(s, (u, a))| (s, u, a.fen())).collect();
+    ranked.retain(|r| r.1 > 0);
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    Ok(ranked.into_iter().take(BEST_SELLERS).map(|r| (r.0, r.1)).collect())
+}
+
+/// Every alert of `date` in scope, critical first. `lines` is the replenishment table of the date.
+pub(crate) async fn alerts(
+    tx: &mut Tx,
+    scope: &Scope,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    lines: &[ReplenishmentRow],
+) -> Result<(DateTime<Utc>, Vec<Alert>), StoreError> {
+    let settings = AlertSettings::default();
+    let asof = scope.start(date + Duration::days(1)).min(now);
+    let mut out = Vec::new();
+    // Best sellers falling: daily units over 1 + fall + recovery days ending on the date.
+    let span = (1 + settings.fall_days + settings.recovery_days) as i64;
+    let first = date - Duration::days(span - 1);
+    let best = best_sellers(tx, scope, date).await?;
+    let mut series: BTreeMap<i64, Vec<i64>> = best.iter().map(|(s, _)| (*s, vec![0; span as usize])).collect();
+    for (_, day, sku, f) in tx.sku_days(scope.company_id, scope.shop_id(), &day_text(first), &day_text(date)).await? {
+        if let (Some(v), Ok(d)) = (series.get_mut(&sku), NaiveDate::parse_from_str(&day, "%Y-%m-%d")) {
+            let i = (d - first).num_days();
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| v.get_mut(i)) {
+                *slot += f.units_paid;
+            }
+        }
+    }
+    let names: BTreeMap<i64, String> = tx
+        .report_skus(scope.company_id)
+        .await?
+        .into_iter()
+        .filter(|s| series.contains_key(&s.sku_id))
+        .map(|s| (s.sku_id, sku_subject(&s.outer_sku_id, &s.title, &s.properties)))
+        .collect();
+    for (sku, units) in &series {
+        let subject = names.get(sku).cloned().unwrap_or_else(|| sku.to_string());
+        out.extend(best_seller_alert(&subject, units, &settings));
+    }
+    // Stock below the class's alert level.
+    out.extend(replenishment::stock_alerts(lines));
+    // Paid and not shipped within 24 h, as of then.
+    let since = asof - Duration::days(UNSHIPPED_LOOKBACK_DAYS);
+    for t in tx.unshipped_at(scope.company_id, scope.shop_id(), since, asof).await? {
+        let status = match t.status.parse::<TradeStatus>() {
+            Ok(TradeStatus::PaidForbidConsign) => TradeStatus::PaidForbidConsign,
+            _ => TradeStatus::WaitSellerSendGoods,
+        };
+        let state = ShipState { status, paid_at: t.paid_at, shipped_at: None, platform_ship_by: None };
+        out.extend(ship_alert(&format!("订单 {}", t.tid), &state, asof, &settings));
+    }
+    // Refunds waiting for the seller near (or past) their deadline.
+    for r in tx.open_refunds(scope.company_id, scope.shop_id(), asof).await? {
+        let Some(status) = RefundStatus::ALL.into_iter().find(|s| s.code() == r.status) else { continue };
+        let subject = format!("售后 {}（订单 {}）", r.refund_no, r.tid);
+        out.extend(refund_alert(&subject, status, r.deadline_at, asof, &settings));
+    }
+    sort_alerts(&mut out);
+    Ok((asof, out))
+}
+
+impl App {
+    /// The alerts of `date` (default yesterday, the last complete day), as of the end of that day.
+    pub async fn alerts_report(
+        &self,
+        actor: &Actor,
+        shop: Option<&str>,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<AlertsReport, ReportError> {
+        let scope = self.report_scope(actor, shop).await?;
+        let date = date.unwrap_or_else(|| scope.yesterday(now));
+        let mut tx = self.db.begin_read().await?;
+        let lines = replenishment::lines(&mut tx, &scope, date).await?;
+        let (as_of, alerts) = alerts(&mut tx, &scope, date, now, &lines).await?;
+        tx.commit().await?;
+        Ok(AlertsReport {
+            kind: "alerts",
+            company: scope.company.clone(),
+            shop: scope.shop_name(),
+            date: day_text(date),
+            as_of,
+            alerts,
+            not_checked: NOT_CHECKED.to_vec(),
+        })
+    }
+}

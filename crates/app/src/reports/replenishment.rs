@@ -1,0 +1,177 @@
+//! The replenishment table (补货需求表, DOMAIN.md §2 weekly on Thursday, §6): per SKU the available
+//! and in-transit stock, average daily sales over 7, 14 and 30 days, days of cover, the supplier's lead
+//! time and the suggested quantity, most urgent first.
+//!
+//! Stock is shared by the shops (warehouses are the company's), so the table always plans with the
+//! company's sales and stock; for one shop it lists the SKUs that shop sold in the last 30 days. Sales
+//! windows end on the report's date; stock (available, in transit, next arrival) is as it stands when
+//! the report runs, since only current balances are kept.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use zhanggui_domain::{
+    AvgDailySales, ClassPolicy, DaysOfCover, ReplenishmentLine, ReplenishmentPolicy, SkuClass, alerts::stock_alert,
+};
+use zhanggui_store::reports::ReportSku;
+use zhanggui_store::{StoreError, Tx};
+
+use super::{ReportError, Scope, day_text, local_date};
+use crate::{Actor, App};
+
+/// One SKU's line of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplenishmentRow {
+    pub sku_code: String,
+    pub title: String,
+    pub properties: String,
+    /// 热销 / 常销 / 滞销 (hot / regular / slow) by 7-day average daily sales.
+    pub class: SkuClass,
+    pub available: i64,
+    pub in_transit: i64,
+    /// The next expected arrival (到货) of an open purchase order, as a company date.
+    pub next_arrival: Option<String>,
+    pub avg_daily_sales_7d: AvgDailySales,
+    pub avg_daily_sales_14d: AvgDailySales,
+    pub avg_daily_sales_30d: AvgDailySales,
+    /// 可售天数 = available / 7-day average daily sales (null: nothing sells).
+    pub days_of_cover: DaysOfCover,
+    pub lead_time_days: u32,
+    pub pack_size: u32,
+    /// 建议补货数量, rounded up to the pack size.
+    pub suggested_qty: i64,
+    pub alert_level_days: u32,
+    pub below_alert_level: bool,
+    #[serde(skip)]
+    pub line: ReplenishmentLine,
+    #[serde(skip)]
+    pub sku_id: i64,
+}
+
+/// The replenishment table report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplenishmentReport {
+    pub kind: &'static str,
+    pub company: String,
+    pub shop: Option<String>,
+    /// The last day of the sales windows.
+    pub date: String,
+    /// The policy behind the suggestions: cover target days beyond the lead time, safety stock.
+    pub cover_target_days: u32,
+    pub safety_stock: i64,
+    pub basis: &'static str,
+    pub lines: Vec<ReplenishmentRow>,
+}
+
+pub(crate) const BASIS: &str = "日均销量 = 窗口内付款件数 ÷ 天数（全公司，库存共享）；可售天数 = 可用库存 ÷ 7天日均销量；\
+    补货需求 = max(0, ceil((采购周期 + 目标天数) × 日均销量 + 安全库存 − 可用库存 − 在途)) 按整箱向上取整；库存为当前库存";
+
+/// The replenishment lines of the company as of `date`, most urgent first; with a shop in scope only
+/// the SKUs that shop sold in the 30 days ending `date`.
+pub(crate) async fn lines(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result<Vec<ReplenishmentRow>, StoreError> {
+    let policy = ReplenishmentPolicy::default();
+    let classes = ClassPolicy::default();
+    let company = scope.company_id;
+    let window = |days: i64| (day_text(date - Duration::days(days - 1)), day_text(date));
+    let mut sold: [BTreeMap<i64, i64>; 3] = Default::default();
+    for (i, days) in [7, 14, 30].into_iter().enumerate() {
+        let (from, to) = window(days);
+        sold[i] = tx.sku_sales(company, 0, &from, &to).await?.into_iter().map(|(s, u, _)| (s, u)).collect();
+    }
+    let shop_sold: Option<BTreeMap<i64, i64>> = match scope.shop_id() {
+        0 => None,
+        shop => {
+            let (from, to) = window(30);
+            Some(tx.sku_sales(company, shop, &from, &to).await?.into_iter().map(|(s, u, _)| (s, u)).collect())
+        }
+    };
+    let stock: BTreeMap<i64, zhanggui_store::reports::SkuStock> = tx.sku_stock(company).await?.into_iter().collect();
+    let skus: Vec<ReportSku> = tx.report_skus(company).await?;
+    let mut out = Vec::new();
+    for s in skus {
+        let units = |i: usize| sold[i].get(&s.sku_id).copied().unwrap_or(0);
+        let listed = match &shop_sold {
+            Some(m) => m.get(&s.sku_id).copied().unwrap_or(0) > 0,
+            None => s.on_shelf || units(2) > 0,
+        };
+        if !listed {
+            continue;
+        }
+        let st = stock.get(&s.sku_id).copied().unwrap_or_default();
+        let available = st.on_hand - st.reserved;
+        let sku_policy = ReplenishmentPolicy {
+            lead_time_days: s.lead_time_days.and_then(|d| u32::try_from(d).ok()).unwrap_or(policy.lead_time_days),
+            pack_size: s.pack_size.and_then(|p| u32::try_from(p).ok()).unwrap_or(policy.pack_size),
+            ..policy
+        };
+        let avg7 = AvgDailySales::new(units(0), 7);
+        let line = ReplenishmentLine::plan(avg7, available, st.in_transit, &sku_policy, &classes);
+        out.push(ReplenishmentRow {
+            sku_code: s.outer_sku_id.clone(),
+            title: s.title.clone(),
+            properties: s.properties.clone(),
+            class: line.class,
+            available,
+            in_transit: st.in_transit,
+            next_arrival: local_date(scope, st.next_arrival),
+            avg_daily_sales_7d: avg7,
+            avg_daily_sales_14d: AvgDailySales::new(units(1), 14),
+            avg_daily_sales_30d: AvgDailySales::new(units(2), 30),
+            days_of_cover: line.days_of_cover,
+            lead_time_days: sku_policy.lead_time_days,
+            pack_size: sku_policy.pack_size,
+            suggested_qty: line.need,
+            alert_level_days: line.alert_level_days,
+            below_alert_level: line.below_alert_level,
+            line,
+            sku_id: s.sku_id,
+        });
+    }
+    out.sort_by(|a, b| a.line.urgency_cmp(&b.line).then_with(|| a.sku_code.cmp(&b.sku_code)));
+    Ok(out)
+}
+
+/// The subject of a SKU in alerts and lists: code, title and properties.
+pub(crate) fn sku_subject(code: &str, title: &str, properties: &str) -> String {
+    if properties.is_empty() { format!("{code} {title}") } else { format!("{code} {title} {properties}") }
+}
+
+/// Stock alerts (DOMAIN.md §2: below the alert level of the SKU's class) of the table's lines.
+pub(crate) fn stock_alerts(rows: &[ReplenishmentRow]) -> Vec<zhanggui_domain::Alert> {
+    rows.iter().filter_map(|r| stock_alert(&sku_subject(&r.sku_code, &r.title, &r.properties), &r.line)).collect()
+}
+
+/// Orders lines as the table does (exposed for checks): urgency, then SKU code.
+pub fn table_order(a: &ReplenishmentRow, b: &ReplenishmentRow) -> Ordering {
+    a.line.urgency_cmp(&b.line).then_with(|| a.sku_code.cmp(&b.sku_code))
+}
+
+impl App {
+    /// 补货需求表 as of `date` (default yesterday).
+    pub async fn replenishment_report(
+        &self,
+        actor: &Actor,
+        shop: Option<&str>,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<ReplenishmentReport, ReportError> {
+        let scope = self.report_scope(actor, shop).await?;
+        let date = date.unwrap_or_else(|| scope.yesterday(now));
+        let mut tx = self.db.begin_read().await?;
+        let lines = lines(&mut tx, &scope, date).await?;
+        tx.commit().await?;
+        let policy = ReplenishmentPolicy::default();
+        Ok(ReplenishmentReport {
+            kind: "replenishment",
+            company: scope.company.clone(),
+            shop: scope.shop_name(),
+            date: day_text(date),
+            cover_target_days: policy.cover_target_days,
+            safety_stock: policy.safety_stock,
+            basis: BASIS,
+            lines,
+        })
+    }
+}

@@ -1,0 +1,182 @@
+//! The reports on the demo company, checked against a second computation over the raw rows
+//! (`reports_check`): the summaries kept by every write path, the rebuild, and every figure of the
+//! daily, weekly, monthly, customers and replenishment reports for the company and each shop.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod reports_check;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use common::*;
+use zhanggui_app::demo::DemoOptions;
+use zhanggui_app::reports::{month_start, replenishment};
+use zhanggui_app::{Actor, App};
+use zhanggui_domain::metrics::{platform_repeat_rate, repeat_rate};
+use zhanggui_domain::{AvgDailySales, MetricValue, Ratio};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+async fn demo(app: &App) -> (Actor, chrono::DateTime<Utc>) {
+    // 10:00 in Shanghai on 2024-11-20: the days cover Double 11.
+    let now = Utc.with_ymd_and_hms(2024, 11, 20, 2, 0, 0).single().unwrap();
+    app.demo(&DemoOptions { seed: 7, days: 16, now }, &|_, _| {}).await.expect("demo");
+    let company = app.company(Some("demo")).await.unwrap().unwrap();
+    (Actor { company_id: company.id, user: "test".into() }, now)
+}
+
+#[tokio::test]
+async fn demo_reports_match_the_raw_rows() {
+    on_every_backend("demo_reports_match_the_raw_rows", |ctx| async move {
+        let app = ctx.app;
+        let (actor, now) = demo(&app).await;
+        reports_check::assert_summaries_exact(&app, actor.company_id, TZ).await;
+        let raw = reports_check::load(&app, actor.company_id, TZ).await;
+        let shops: Vec<(Option<String>, Option<i64>)> = {
+            let mut v = vec![(None, None)];
+            for s in &raw.shops {
+                v.push((Some(s.to_string()), Some(*s)));
+            }
+            v
+        };
+        let yesterday = NaiveDate::from_ymd_opt(2024, 11, 19).unwrap();
+        for (name, shop) in &shops {
+            for date in [
+                yesterday,
+                NaiveDate::from_ymd_opt(2024, 11, 11).unwrap(),
+                NaiveDate::from_ymd_opt(2024, 11, 5).unwrap(),
+            ] {
+                let r = app.daily_report(&actor, name.as_deref(), Some(date), now).await.unwrap();
+                assert_eq!(r.day.sales, raw.figures(*shop, date, date), "day {date} shop {shop:?}");
+                assert_eq!(r.month_to_date.sales, raw.figures(*shop, month_start(date), date), "MTD {date} {shop:?}");
+                let f = &r.day.sales;
+                assert_eq!(r.day.payment_rate, rate(f.orders_paid, f.orders_created));
+                if let (Some(p), Some(u)) = (f.paying_buyers, f.uv) {
+                    assert_eq!(r.day.conversion_rate, rate(p, u));
+                }
+                // Best sellers: the 7 days' units, most first.
+                let week = raw.sku_sales(*shop, date - Duration::days(6), date);
+                let mut want: Vec<(i64, i64, i64)> =
+                    week.iter().map(|(s, (u, a))| (*s, *u, *a)).filter(|x| x.1 > 0).collect();
+                want.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+                let got: Vec<i64> = r.best_sellers.iter().map(|b| b.units_7d).collect();
+                let want_units: Vec<i64> = want.iter().take(10).map(|x| x.1).collect();
+                assert_eq!(got, want_units, "best sellers {date} {shop:?}");
+                for b in &r.best_sellers {
+                    assert_eq!(b.avg_daily_sales, AvgDailySales::new(b.units_7d, 7));
+                }
+                // Top items: the day's amount per product, summed over its SKUs.
+                let day_sales = raw.sku_sales(*shop, date, date);
+                let total_top: i64 = r.top_items.iter().map(|t| t.amount_paid.fen()).sum();
+                let total_day: i64 = day_sales.values().map(|x| x.1).sum();
+                assert!(total_top <= total_day);
+                if r.top_items.len() < 20 {
+                    assert_eq!(total_top, total_day, "every item of the day is listed");
+                }
+            }
+            // Weekly: each day and the week as one period.
+            let w = app
+                .weekly_report(&actor, name.as_deref(), Some(NaiveDate::from_ymd_opt(2024, 11, 13).unwrap()), now)
+                .await
+                .unwrap();
+            let monday = NaiveDate::from_ymd_opt(2024, 11, 11).unwrap();
+            assert_eq!(w.week_from, "2024-11-11");
+            for (i, d) in w.days.iter().enumerate() {
+                let day = monday + Duration::days(i as i64);
+                assert_eq!(d.figures.sales, raw.figures(*shop, day, day), "weekly day {day}");
+            }
+            assert_eq!(w.week.sales, raw.figures(*shop, monday, monday + Duration::days(6)));
+            assert_eq!(
+                w.week.return_ratio,
+                rate(w.week.sales.trades_returned_or_exchanged, w.week.sales.trades_shipped)
+            );
+            // Monthly: the month, the one before (partly before the demo) and last year (empty).
+            let m = app
+                .monthly_report(&actor, name.as_deref(), NaiveDate::from_ymd_opt(2024, 11, 1).unwrap())
+                .await
+                .unwrap();
+            let (nov1, nov30) =
+                (NaiveDate::from_ymd_opt(2024, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 11, 30).unwrap());
+            assert_eq!(m.figures.sales, raw.figures(*shop, nov1, nov30));
+            assert_eq!(
+                m.previous.sales,
+                raw.figures(
+                    *shop,
+                    NaiveDate::from_ymd_opt(2024, 10, 1).unwrap(),
+                    NaiveDate::from_ymd_opt(2024, 10, 31).unwrap()
+                )
+            );
+            assert_eq!(m.last_year.sales.orders_created, 0);
+            let per_customer = raw.paid_per_customer(*shop, nov1, nov30);
+            assert_eq!(m.customers, per_customer.len() as i64);
+            assert_eq!(m.repeat_rate, repeat_rate(per_customer.values().map(|n| *n as u32)));
+            let before =
+                raw.paid_per_customer(*shop, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(), nov1 - Duration::days(1));
+            let returning = per_customer.keys().filter(|c| before.contains_key(c)).count() as i64;
+            assert_eq!((m.returning_customers, m.new_customers), (returning, m.customers - returning));
+            let by_province: i64 = m.by_province.iter().map(|p| p.customers).sum();
+            assert_eq!(by_province, m.customers);
+            // Customers over a period, with the platform's 30-day rate as of its end.
+            let (from, to) = (NaiveDate::from_ymd_opt(2024, 11, 6).unwrap(), yesterday);
+            let c = app.customers_report(&actor, name.as_deref(), from, to).await.unwrap();
+            let per = raw.paid_per_customer(*shop, from, to);
+            assert_eq!(c.customers, per.len() as i64);
+            assert_eq!(c.repeat_customers, per.values().filter(|n| **n >= 2).count() as i64);
+            assert_eq!(c.repeat_rate, repeat_rate(per.values().map(|n| *n as u32)));
+            let earlier: std::collections::HashSet<i64> =
+                raw.paid_per_customer(*shop, to - Duration::days(59), to - Duration::days(30)).into_keys().collect();
+            let later: std::collections::HashSet<i64> =
+                raw.paid_per_customer(*shop, to - Duration::days(29), to).into_keys().collect();
+            assert_eq!(c.platform_repeat_rate, platform_repeat_rate(&earlier, &later));
+            let buckets: i64 = c.by_paid_trades.iter().map(|b| b.customers).sum();
+            assert_eq!(buckets, c.customers);
+        }
+        // Replenishment: the windows' units from the raw lines, stock from the balances.
+        let r = app.replenishment_report(&actor, None, Some(yesterday), now).await.unwrap();
+        assert!(!r.lines.is_empty());
+        let w7 = raw.sku_sales(None, yesterday - Duration::days(6), yesterday);
+        let w14 = raw.sku_sales(None, yesterday - Duration::days(13), yesterday);
+        let w30 = raw.sku_sales(None, yesterday - Duration::days(29), yesterday);
+        let stock = app
+            .stock_list(&zhanggui_app::store::ledger::StockFilter {
+                company_id: actor.company_id,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let skus = {
+            let mut tx = app.db.begin_read().await.unwrap();
+            let s = tx.skus(actor.company_id).await.unwrap();
+            tx.commit().await.unwrap();
+            s
+        };
+        for l in &r.lines {
+            let id = skus.iter().find(|s| s.outer_sku_id == l.sku_code).unwrap().id;
+            let units = |m: &std::collections::BTreeMap<i64, (i64, i64)>| m.get(&id).map_or(0, |x| x.0);
+            assert_eq!(l.avg_daily_sales_7d, AvgDailySales::new(units(&w7), 7), "{}", l.sku_code);
+            assert_eq!(l.avg_daily_sales_14d, AvgDailySales::new(units(&w14), 14));
+            assert_eq!(l.avg_daily_sales_30d, AvgDailySales::new(units(&w30), 30));
+            let available: i64 = stock.iter().filter(|s| s.sku_id == id).map(|s| s.available).sum();
+            assert_eq!(l.available, available, "{}", l.sku_code);
+            assert_eq!(l.days_of_cover, l.avg_daily_sales_7d.days_of_cover(available));
+        }
+        for pair in r.lines.windows(2) {
+            assert_ne!(
+                replenishment::table_order(&pair[0], &pair[1]),
+                std::cmp::Ordering::Greater,
+                "sorted by urgency"
+            );
+        }
+        // The rebuild gives the same reports.
+        let before = app.daily_report(&actor, None, Some(yesterday), now).await.unwrap();
+        app.rebuild_summaries().await.unwrap();
+        let after = app.daily_report(&actor, None, Some(yesterday), now).await.unwrap();
+        assert_eq!(before.day.sales, after.day.sales);
+        assert_eq!(before.month_to_date.sales, after.month_to_date.sales);
+        reports_check::assert_summaries_exact(&app, actor.company_id, TZ).await;
+    })
+    .await;
+}
+
+fn rate(num: i64, den: i64) -> MetricValue {
+    if den == 0 { MetricValue::Unavailable } else { MetricValue::Rate(Ratio::new(num, den)) }
+}

@@ -1,0 +1,422 @@
+//! What the reports read: the sales summaries (see `summaries`), shop traffic, distinct buyers over a
+//! period, stock, purchasing and open work (unshipped trades, refunds near their deadline).
+//!
+//! A scope is a company and optionally one shop: `shop_id` 0 means every shop of the company. Days
+//! are company days, 'YYYY-MM-DD', inclusive; times are UTC seconds, `[from, to)`.
+//!
+//! The `raw_*` queries compute the same figures straight from trades, lines and refunds; they exist to
+//! measure what the summaries save (`zhanggui bench report`) and to cross-check them.
+
+use chrono::{DateTime, Utc};
+use zhanggui_domain::Money;
+
+use crate::summaries::ShopDay;
+use crate::{StoreError, Tx, from_ts, to_ts};
+
+/// Distinct buyers of a period: how many, and how many trades had no buyer id (a platform whose
+/// export names no buyer), in which case the count is not the period's buyers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DistinctBuyers {
+    pub buyers: i64,
+    pub trades_without_buyer: i64,
+}
+
+/// Which trade time a distinct count follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TradeTime {
+    Created,
+    Paid,
+}
+
+/// A SKU as the reports name it, with its product and its supplier's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSku {
+    pub sku_id: i64,
+    pub outer_sku_id: String,
+    pub properties: String,
+    pub product_id: i64,
+    pub outer_id: String,
+    pub title: String,
+    pub listed_at: Option<DateTime<Utc>>,
+    pub on_shelf: bool,
+    /// The supplier's lead time and pack size, when the product has a supplier.
+    pub lead_time_days: Option<i64>,
+    pub pack_size: Option<i64>,
+}
+
+/// Stock of a SKU over all warehouses, now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SkuStock {
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub in_transit: i64,
+    /// The earliest expected arrival of an open purchase order line with units still to come.
+    pub next_arrival: Option<DateTime<Utc>>,
+}
+
+/// A paid trade that had not shipped at the time asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unshipped {
+    pub trade_id: i64,
+    pub tid: String,
+    pub shop_id: i64,
+    pub status: String,
+    pub paid_at: DateTime<Utc>,
+    pub ship_by_at: Option<DateTime<Utc>>,
+}
+
+/// A refund waiting for the seller, with its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRefund {
+    pub refund_no: String,
+    pub tid: String,
+    pub status: String,
+    pub deadline_at: DateTime<Utc>,
+}
+
+/// A customer's paid trades in a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerPaid {
+    pub customer_id: i64,
+    pub paid_trades: i64,
+    pub amount_paid: Money,
+    pub province: String,
+}
+
+impl Tx {
+    /// Units and amount paid per SKU over days `from ..= to` in scope: (sku, units, amount).
+    pub async fn sku_sales(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT sku_id, CAST(SUM(units_paid) AS BIGINT), CAST(SUM(amount_paid) AS BIGINT) FROM sales_sku_daily \
+             WHERE company_id = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR shop_id = $4) GROUP BY sku_id",
+            [company_id, from, to, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?)
+    }
+
+    /// Shop traffic (item_id '') per (shop, day) in scope: (shop, day, pv, uv).
+    pub async fn shop_traffic(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(i64, String, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT shop_id, day, pv, uv FROM traffic_daily \
+             WHERE company_id = $1 AND item_id = '' AND day >= $2 AND day <= $3 AND ($4 = 0 OR shop_id = $4)",
+            [company_id, from, to, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        )?)
+    }
+
+    /// Distinct buyers of the trades created (or paid) in `[from, to)` in scope, read from the
+    /// covering index of that time alone.
+    pub async fn distinct_buyers(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        time: TradeTime,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<DistinctBuyers, StoreError> {
+        let sql = match time {
+            TradeTime::Created => {
+                "SELECT COUNT(DISTINCT customer_id), COALESCE(CAST(SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) \
+                 FROM trade WHERE company_id = $1 AND created_at >= $2 AND created_at < $3 AND ($4 = 0 OR shop_id = $4)"
+            }
+            TradeTime::Paid => {
+                "SELECT COUNT(DISTINCT customer_id), COALESCE(CAST(SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) \
+                 FROM trade WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4)"
+            }
+        };
+        let found =
+            fetch_optional!(self, sql, [company_id, to_ts(from), to_ts(to), shop_id], |r| Ok(DistinctBuyers {
+                buyers: r.try_get(0)?,
+                trades_without_buyer: r.try_get(1)?,
+            }))?;
+        Ok(found.unwrap_or_default())
+    }
+
+    /// Each customer's paid trades in `[from, to)` in scope, with the customer's province.
+    pub async fn customers_paid(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CustomerPaid>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT p.customer_id, p.n, p.amount, COALESCE(c.province, '') FROM \
+                (SELECT customer_id, COUNT(*) AS n, CAST(SUM(amount_paid) AS BIGINT) AS amount FROM trade \
+                 WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
+                   AND customer_id IS NOT NULL GROUP BY customer_id) p \
+             LEFT JOIN customer c ON c.id = p.customer_id ORDER BY p.customer_id",
+            [company_id, to_ts(from), to_ts(to), shop_id],
+            |r| Ok(CustomerPaid {
+                customer_id: r.try_get(0)?,
+                paid_trades: r.try_get(1)?,
+                amount_paid: Money::from_fen(r.try_get(2)?),
+                province: r.try_get(3)?,
+            })
+        )?)
+    }
+
+    /// Of the customers who paid in `[from, to)` in scope, how many had paid before `from` (in scope):
+    /// returning customers (老客户). Reads the period's trades and those customers' earlier ones.
+    pub async fn returning_customers(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "SELECT COUNT(*) FROM (SELECT DISTINCT customer_id FROM trade \
+                WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
+                  AND customer_id IS NOT NULL) p \
+             WHERE EXISTS (SELECT 1 FROM trade e WHERE e.customer_id = p.customer_id AND e.paid_at < $2 \
+                AND ($4 = 0 OR e.shop_id = $4))",
+            company_id,
+            to_ts(from),
+            to_ts(to),
+            shop_id
+        )?)
+    }
+
+    /// Customers with at least one paid trade, per member tier ('' = no tier), for one buyer account
+    /// system or all ('').
+    pub async fn members_by_tier(
+        &mut self,
+        company_id: i64,
+        account_system: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT tier, COUNT(*) FROM customer WHERE company_id = $1 AND paid_trades > 0 \
+                AND ($2 = '' OR account_system = $2) GROUP BY tier ORDER BY tier",
+            [company_id, account_system],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?))
+        )?)
+    }
+
+    /// The SKUs of a company with their products and suppliers' terms.
+    pub async fn report_skus(&mut self, company_id: i64) -> Result<Vec<ReportSku>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT s.id, s.outer_sku_id, s.properties, p.id, p.outer_id, p.title, p.listed_at, p.on_shelf, \
+                    sup.lead_time_days, sup.pack_size \
+             FROM sku s JOIN product p ON p.id = s.product_id LEFT JOIN supplier sup ON sup.id = p.supplier_id \
+             WHERE s.company_id = $1 ORDER BY s.outer_sku_id",
+            [company_id],
+            |r| Ok(ReportSku {
+                sku_id: r.try_get(0)?,
+                outer_sku_id: r.try_get(1)?,
+                properties: r.try_get(2)?,
+                product_id: r.try_get(3)?,
+                outer_id: r.try_get(4)?,
+                title: r.try_get(5)?,
+                listed_at: r.try_get::<Option<i64>, _>(6)?.map(from_ts),
+                on_shelf: r.try_get(7)?,
+                lead_time_days: r.try_get(8)?,
+                pack_size: r.try_get(9)?,
+            })
+        )?)
+    }
+
+    /// Stock of every SKU of a company over all warehouses, with what is on its way: (sku, stock).
+    pub async fn sku_stock(&mut self, company_id: i64) -> Result<Vec<(i64, SkuStock)>, StoreError> {
+        let mut out: std::collections::BTreeMap<i64, SkuStock> = std::collections::BTreeMap::new();
+        let balances: Vec<(i64, i64, i64)> = fetch_all!(
+            &mut *self,
+            "SELECT sku_id, CAST(SUM(on_hand) AS BIGINT), CAST(SUM(reserved) AS BIGINT) FROM stock_balance \
+             WHERE company_id = $1 GROUP BY sku_id",
+            [company_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?;
+        for (sku, on_hand, reserved) in balances {
+            let s = out.entry(sku).or_default();
+            s.on_hand = on_hand;
+            s.reserved = reserved;
+        }
+        let coming: Vec<(i64, i64, Option<i64>)> = fetch_all!(
+            &mut *self,
+            "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
+                    MIN(COALESCE(l.expected_at, o.expected_at)) \
+             FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
+             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') AND l.qty_ordered > l.qty_received \
+             GROUP BY l.sku_id",
+            [company_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?;
+        for (sku, qty, next) in coming {
+            let s = out.entry(sku).or_default();
+            s.in_transit = qty;
+            s.next_arrival = next.map(from_ts);
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Trades paid in `[since, asof)` in scope that had not shipped and were not closed at `asof`
+    /// (the trade's current status is kept to tell a group buy not formed, 拼团中, from the rest).
+    pub async fn unshipped_at(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        since: DateTime<Utc>,
+        asof: DateTime<Utc>,
+    ) -> Result<Vec<Unshipped>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
+             WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
+               AND (shipped_at IS NULL OR shipped_at >= $3) AND (closed_at IS NULL OR closed_at >= $3) \
+             ORDER BY paid_at, id",
+            [company_id, to_ts(since), to_ts(asof), shop_id],
+            |r| Ok(Unshipped {
+                trade_id: r.try_get(0)?,
+                tid: r.try_get(1)?,
+                shop_id: r.try_get(2)?,
+                status: r.try_get(3)?,
+                paid_at: from_ts(r.try_get(4)?),
+                ship_by_at: r.try_get::<Option<i64>, _>(5)?.map(from_ts),
+            })
+        )?)
+    }
+
+    /// Refunds waiting for the seller now (等待卖家同意, 等待卖家确认收货), asked for before `asof`, with
+    /// a deadline, in scope.
+    pub async fn open_refunds(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        asof: DateTime<Utc>,
+    ) -> Result<Vec<OpenRefund>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT r.refund_no, t.tid, r.status, r.deadline_at FROM refund r JOIN trade t ON t.id = r.trade_id \
+             WHERE r.company_id = $1 AND r.status IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS') \
+               AND r.deadline_at IS NOT NULL AND r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3) \
+             ORDER BY r.deadline_at, r.refund_no",
+            [company_id, to_ts(asof), shop_id],
+            |r| Ok(OpenRefund {
+                refund_no: r.try_get(0)?,
+                tid: r.try_get(1)?,
+                status: r.try_get(2)?,
+                deadline_at: from_ts(r.try_get(3)?),
+            })
+        )?)
+    }
+
+    /// The additive figures of `[from, to)` in scope computed from trades and refunds directly
+    /// (no summaries): what the summaries save.
+    pub async fn raw_shop_totals(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<ShopDay, StoreError> {
+        let (f, t) = (to_ts(from), to_ts(to));
+        let created: (i64, i64) = fetch_optional!(
+            &mut *self,
+            "SELECT COUNT(*), COALESCE(CAST(SUM(total_amount - discount) AS BIGINT), 0) FROM trade \
+             WHERE company_id = $1 AND created_at >= $2 AND created_at < $3 AND ($4 = 0 OR shop_id = $4)",
+            [company_id, f, t, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?))
+        )?
+        .unwrap_or_default();
+        let paid: (i64, i64, i64) = fetch_optional!(
+            &mut *self,
+            "SELECT COUNT(*), COALESCE(CAST(SUM(amount_paid) AS BIGINT), 0), COALESCE(CAST(SUM(item_count) AS BIGINT), 0) \
+             FROM trade WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4)",
+            [company_id, f, t, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?
+        .unwrap_or_default();
+        let shipped: i64 = fetch_scalar!(
+            &mut *self,
+            i64,
+            "SELECT COUNT(*) FROM trade WHERE company_id = $1 AND shipped_at >= $2 AND shipped_at < $3 \
+                AND ($4 = 0 OR shop_id = $4)",
+            company_id,
+            f,
+            t,
+            shop_id
+        )?;
+        let refunds: (i64, i64) = fetch_optional!(
+            &mut *self,
+            "SELECT COUNT(*), COALESCE(CAST(SUM(r.amount) AS BIGINT), 0) FROM refund r JOIN trade t ON t.id = r.trade_id \
+             WHERE r.company_id = $1 AND r.status = 'SUCCESS' AND r.finished_at >= $2 AND r.finished_at < $3 \
+               AND ($4 = 0 OR t.shop_id = $4)",
+            [company_id, f, t, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?))
+        )?
+        .unwrap_or_default();
+        let returns: (i64, i64) = fetch_optional!(
+            &mut *self,
+            "SELECT COALESCE(CAST(SUM(CASE WHEN r.kind = 'return_and_refund' THEN 1 ELSE 0 END) AS BIGINT), 0), \
+                    COALESCE(CAST(SUM(CASE WHEN r.kind = 'exchange' THEN 1 ELSE 0 END) AS BIGINT), 0) \
+             FROM refund r JOIN trade t ON t.id = r.trade_id \
+             WHERE r.company_id = $1 AND r.created_at >= $2 AND r.created_at < $3 AND ($4 = 0 OR t.shop_id = $4)",
+            [company_id, f, t, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?))
+        )?
+        .unwrap_or_default();
+        let first_returns: i64 = fetch_scalar!(
+            &mut *self,
+            i64,
+            "SELECT COUNT(*) FROM (SELECT MIN(r.created_at) AS first_at FROM refund r JOIN trade t ON t.id = r.trade_id \
+                WHERE r.company_id = $1 AND r.kind IN ('return_and_refund', 'exchange') AND ($4 = 0 OR t.shop_id = $4) \
+                GROUP BY r.trade_id) x WHERE x.first_at >= $2 AND x.first_at < $3",
+            company_id,
+            f,
+            t,
+            shop_id
+        )?;
+        Ok(ShopDay {
+            orders_created: created.0,
+            amount_created: created.1,
+            orders_paid: paid.0,
+            amount_paid: paid.1,
+            units_paid: paid.2,
+            trades_shipped: shipped,
+            refunds: refunds.0,
+            refund_amount: refunds.1,
+            return_requests: returns.0,
+            exchange_requests: returns.1,
+            trades_returned_or_exchanged: first_returns,
+        })
+    }
+
+    /// Units and amount paid per SKU in `[from, to)` in scope from trades and lines directly:
+    /// (sku, units, amount).
+    pub async fn raw_sku_sales(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT l.sku_id, CAST(SUM(l.qty) AS BIGINT), CAST(SUM(l.amount_paid) AS BIGINT) \
+             FROM trade t JOIN order_line l ON l.trade_id = t.id \
+             WHERE t.company_id = $1 AND t.paid_at >= $2 AND t.paid_at < $3 AND ($4 = 0 OR t.shop_id = $4) \
+               AND l.sku_id IS NOT NULL GROUP BY l.sku_id",
+            [company_id, to_ts(from), to_ts(to), shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?)
+    }
+}
