@@ -101,7 +101,7 @@ mod tests {
         let now = Utc::now();
         let paid = Some(now - Duration::hours(21));
         let (t, over) = ship_countdown(TradeStatus::WaitSellerSendGoods, paid, None, now, Lang::Zh);
-        assert_eq!((t.as_str(), over), ("还剩 2小时", false));
+        assert_eq!((t.as_str(), over), ("还剩 3小时", false));
         let paid = Some(now - Duration::hours(29) - Duration::minutes(1));
         let (t, over) = ship_countdown(TradeStatus::WaitSellerSendGoods, paid, None, now, Lang::Zh);
         assert_eq!((t.as_str(), over), ("超时 5小时", true));

@@ -1,0 +1,161 @@
+//! A real server on a free port over a fresh SQLite database holding a small shop: one warehouse
+//! pair, a Taobao shop, one SKU with stock, and a paid trade whose buyer left a `<script>` message.
+//! Users of several roles exist with known passwords.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Utc;
+use zhanggui_app::domain::{Money, Platform};
+use zhanggui_app::setup::{SkuSpec, StockRules};
+use zhanggui_app::store::scratch::Scratch;
+use zhanggui_app::trading::{LineInput, TradeInput};
+use zhanggui_app::users::{Role, User};
+use zhanggui_app::{Actor, App};
+use zhanggui_web::Web;
+
+pub const ADMIN_PASSWORD: &str = "manager-pass-1";
+pub const PASSWORD: &str = "staff-pass-123";
+pub const SKU: &str = "TS2401-BLK-M";
+pub const EVIL_MESSAGE: &str = "<script>alert('x')</script>请尽快发货";
+
+pub struct Server {
+    pub base: String,
+    pub app: App,
+    pub scratch: Option<Scratch>,
+    pub trade_id: i64,
+    pub tid: String,
+    pub manager: User,
+    pub company_id: i64,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let scratch = Scratch::sqlite();
+        let app = App::open(&scratch.url).await.expect("open");
+        let company_id = app.create_company("test", "杭州暖阳服饰", "Asia/Shanghai").await.expect("company");
+        let hz = app.create_warehouse(company_id, "HZ", "杭州仓").await.expect("warehouse");
+        app.create_warehouse(company_id, "GZ", "广州仓").await.expect("warehouse");
+        let shop = app
+            .create_shop(company_id, Platform::Taobao, "暖阳旗舰店", Some(hz), StockRules::default())
+            .await
+            .expect("shop");
+        let spec = SkuSpec {
+            outer_sku_id: SKU.into(),
+            properties: "颜色分类:黑色;尺码:M".into(),
+            price: Money::from_fen(9900),
+            cost: Money::from_fen(3500),
+        };
+        app.create_product(company_id, "TS2401", "纯棉短袖T恤", "T恤", &[spec]).await.expect("product");
+        let actor = Actor { company_id, user: "setup".into() };
+        let now = Utc::now();
+        app.adjust_stock(&actor, SKU, Some("HZ"), 20, "期初库存", now).await.expect("stock");
+        let input = TradeInput {
+            shop_id: shop,
+            tid: "2401180001".into(),
+            buyer_nick: "tb_buyer_01".into(),
+            receiver_name: "王小明".into(),
+            receiver_phone: "138****0000".into(),
+            receiver_address: "浙江省 杭州市 西湖区 文三路 1 号".into(),
+            created_at: now - chrono::Duration::hours(2),
+            buyer_message: EVIL_MESSAGE.into(),
+            lines: vec![LineInput {
+                outer_sku_id: SKU.into(),
+                price: Money::from_fen(9900),
+                qty: 2,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let trade_id = app.create_trade(&actor, &input).await.expect("trade");
+        app.pay_trade(&actor, trade_id, now - chrono::Duration::hours(1)).await.expect("pay");
+
+        app.first_start(company_id, Some(ADMIN_PASSWORD)).await.expect("first start").expect("admin created");
+        let session = app.login("admin", ADMIN_PASSWORD, Utc::now()).await.expect("admin login");
+        let manager = session.user;
+        for (login, role) in [("kefu", Role::Service), ("cangku", Role::Warehouse), ("yunying", Role::Operations)] {
+            app.create_user(&manager, login, login, role, PASSWORD).await.expect("user");
+        }
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let web = Web { app: app.clone(), zone: zhanggui_app::clock::zone("Asia/Shanghai") };
+        tokio::spawn(zhanggui_web::serve(listener, web));
+        Server {
+            base: format!("http://{addr}"),
+            app,
+            scratch: Some(scratch),
+            trade_id,
+            tid: input.tid,
+            manager,
+            company_id,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        self.app.db.close().await;
+        if let Some(s) = self.scratch.take() {
+            s.drop_now().await.expect("drop");
+        }
+    }
+
+    /// An API token for a user, issued by the manager.
+    pub async fn token_for(&self, login: &str) -> String {
+        let users = self.app.users(&self.manager).await.expect("users");
+        let id = users.iter().find(|u| u.login == login).expect("user").id;
+        self.app.issue_api_token(&self.manager, id, "test").await.expect("token")
+    }
+}
+
+/// An HTTP client that does not follow redirects, so tests see them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+/// The `name=value` of a cookie a response sets.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.to_string())
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap_or("").to_string()
+}
+
+/// A logged-in browser: its cookie header and the session's form token.
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub async fn login(s: &Server, login: &str, password: &str) -> Browser {
+    let c = client();
+    let r = c.get(s.url("/login")).send().await.expect("login page");
+    let pre = set_cookie(&r, "zg_login_csrf").expect("login csrf cookie");
+    let pre = pre.split(';').next().unwrap_or("").to_string();
+    let html = r.text().await.expect("html");
+    let token = csrf_of(&html);
+    let r = c
+        .post(s.url("/login"))
+        .header("cookie", &pre)
+        .form(&[("csrf", token.as_str()), ("login", login), ("password", password), ("next", "/stock")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 303, "login of {login} should redirect");
+    let session = set_cookie(&r, "zg_session").expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    let cookie = session.split(';').next().unwrap_or("").to_string();
+    let html =
+        c.get(s.url("/stock")).header("cookie", &cookie).send().await.expect("stock").text().await.expect("html");
+    Browser { cookie, csrf: csrf_of(&html) }
+}
