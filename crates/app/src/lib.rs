@@ -10,6 +10,7 @@ pub mod import_bench;
 pub mod lang;
 pub mod ledger_bench;
 pub mod purchasing;
+pub mod report_bench;
 pub mod reports;
 pub mod setup;
 pub mod stock;

@@ -58,6 +58,19 @@ async fn edge_cases_match_the_raw_rows() {
             );
         }
 
+        // The same reports computed from the raw tables instead of the summaries.
+        let summaries = app.report_scope(&fx.actor, None).await.unwrap();
+        let raw_scope =
+            zhanggui_app::reports::Scope { source: zhanggui_app::reports::Source::Raw, ..summaries.clone() };
+        for d in [day(6, 1), day(6, 30), day(7, 1), day(7, 4)] {
+            let a = app.daily_report_in(&summaries, Some(d), now).await.unwrap();
+            let b = app.daily_report_in(&raw_scope, Some(d), now).await.unwrap();
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "daily {d} from summaries and from raw rows");
+            let a = app.replenishment_report_in(&summaries, d).await.unwrap();
+            let b = app.replenishment_report_in(&raw_scope, d).await.unwrap();
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "replenishment {d}");
+        }
+
         // A trade created at 23:50 and paid at 00:10 (Shanghai): 收订 on 30 June, 付款 on 1 July.
         let tb_june30 = sales(&app, &fx, Some(fx.taobao), day(6, 30)).await;
         let tb_july1 = sales(&app, &fx, Some(fx.taobao), day(7, 1)).await;

@@ -32,10 +32,53 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The daily report and the replenishment table read from the sales summaries against the same
+    /// reports computed from the raw trades, on a generated company in a fresh SQLite database.
+    Report {
+        #[arg(long, default_value_t = 200_000)]
+        trades: usize,
+        #[arg(long, default_value_t = 10_000)]
+        skus: usize,
+        /// Days of history the trades are spread over, ending yesterday.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failure> {
     match cmd {
+        BenchCommand::Report { trades, skus, days, format } => {
+            let r = zhanggui_app::report_bench::run(*trades, *skus, *days)
+                .await
+                .map_err(|e| Failure::internal(e.to_string()))?;
+            print(*format, &r, || {
+                let mut t = table(&[lang.pick("项目", "what"), lang.pick("数值", "value")]);
+                let rows: Vec<(&str, &str, String)> = vec![
+                    ("订单数", "trades", r.trades.to_string()),
+                    ("SKU 数", "SKUs", r.skus.to_string()),
+                    ("天数", "days", r.days.to_string()),
+                    ("生成数据", "load", format!("{:.1} s", r.load_s)),
+                    ("日报（汇总表）", "daily report (summaries)", format!("{:.1} ms", r.daily_summaries_ms)),
+                    ("日报（原始表）", "daily report (raw tables)", format!("{:.1} ms", r.daily_raw_ms)),
+                    ("日报 原始/汇总", "daily raw / summaries", format!("{:.1}×", r.daily_ratio)),
+                    (
+                        "补货需求表（汇总表）",
+                        "replenishment (summaries)",
+                        format!("{:.1} ms", r.replenishment_summaries_ms),
+                    ),
+                    ("补货需求表（原始表）", "replenishment (raw tables)", format!("{:.1} ms", r.replenishment_raw_ms)),
+                    ("补货 原始/汇总", "replenishment raw / summaries", format!("{:.1}×", r.replenishment_ratio)),
+                    ("补货表行数", "replenishment lines", r.replenishment_lines.to_string()),
+                    ("两种算法结果一致", "same answers", r.same_answers.to_string()),
+                ];
+                for (zh, en, v) in rows {
+                    t.add_row(vec![comfy_table::Cell::new(lang.pick(zh, en)), num(v)]);
+                }
+                t
+            })
+        }
         BenchCommand::Import { trades, format } => {
             let r = zhanggui_app::import_bench::run(*trades).await.map_err(|e| Failure::internal(e.to_string()))?;
             print(*format, &r, || {

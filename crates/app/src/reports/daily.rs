@@ -10,7 +10,7 @@ use zhanggui_domain::{Alert, AvgDailySales, DaysOfCover, Money};
 use zhanggui_store::reports::ReportSku;
 
 use super::alerts::{self, NOT_CHECKED};
-use super::{Figures, ReportError, ShopRef, day_text, local_date, month_start, period_figures, replenishment};
+use super::{Figures, ReportError, Scope, ShopRef, day_text, local_date, month_start, period_figures, replenishment};
 use crate::{Actor, App};
 
 /// How many items the top-sales list shows (seed 000: 前二十款).
@@ -104,6 +104,17 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<DailyReport, ReportError> {
         let scope = self.report_scope(actor, shop).await?;
+        self.daily_report_in(&scope, date, now).await
+    }
+
+    /// The daily report over a scope already resolved (and the source it names).
+    pub async fn daily_report_in(
+        &self,
+        scope: &Scope,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<DailyReport, ReportError> {
+        let scope = scope.clone();
         let date = date.unwrap_or_else(|| scope.yesterday(now));
         let month_from = month_start(date);
         let mut tx = self.db.begin_read().await?;
@@ -176,8 +187,7 @@ impl App {
         if !fresh.is_empty() {
             let listed: BTreeMap<i64, String> = fresh.iter().map(|(id, d, _)| (*id, day_text(*d))).collect();
             let mut since: BTreeMap<i64, (i64, Money)> = BTreeMap::new();
-            let rows = tx.sku_days(scope.company_id, scope.shop_id(), &day_text(first_new), &day_text(date)).await?;
-            for (_, day, sku, f) in rows {
+            for (day, sku, f) in super::sku_days(&mut tx, &scope, first_new, date).await? {
                 let Some(product) = skus.get(&sku).map(|s| s.product_id) else { continue };
                 if listed.get(&product).is_some_and(|from| day >= *from) {
                     let e = since.entry(product).or_insert((0, Money::ZERO));

@@ -73,9 +73,21 @@ impl UserFacing for ReportError {
     }
 }
 
+/// Where a report reads its sales from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The summaries per (shop, day) and (shop, SKU, day): what reports use.
+    #[default]
+    Summaries,
+    /// The trades, lines and refunds themselves: the same report without the summaries, to measure
+    /// what they save (`zhanggui bench report`) and to cross-check them.
+    Raw,
+}
+
 /// What a report covers: a company, and one of its shops or all of them.
 #[derive(Debug, Clone)]
 pub struct Scope {
+    pub source: Source,
     pub company_id: i64,
     pub company: String,
     pub tz: Tz,
@@ -166,6 +178,7 @@ impl App {
             ),
         };
         Ok(Scope {
+            source: Source::Summaries,
             company_id: company.id,
             company: company.name,
             tz: zhanggui_store::summaries::zone(&company.time_zone),
@@ -310,10 +323,7 @@ pub(crate) async fn period_figures(
     to: NaiveDate,
 ) -> Result<Figures, StoreError> {
     let (f, t) = (day_text(from), day_text(to));
-    let mut c = ShopDay::default();
-    for (_, _, row) in tx.shop_days(scope.company_id, scope.shop_id(), &f, &t).await? {
-        c.add(&row);
-    }
+    let c = counters(tx, scope, from, to).await?;
     let traffic = tx.shop_traffic(scope.company_id, scope.shop_id(), &f, &t).await?;
     let days = (to - from).num_days() + 1;
     let complete = days > 0 && traffic.len() as i64 == days * scope.shops.len() as i64;
@@ -342,19 +352,86 @@ pub(crate) async fn period_figures(
     Ok(Figures::new(sales, &c))
 }
 
-/// Units and amount per SKU over `from ..= to` in scope (from the summaries).
+/// The additive counters of the company days `from ..= to` in scope.
+pub(crate) async fn counters(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ShopDay, StoreError> {
+    match scope.source {
+        Source::Summaries => {
+            let mut c = ShopDay::default();
+            for (_, _, row) in tx.shop_days(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to)).await? {
+                c.add(&row);
+            }
+            Ok(c)
+        }
+        Source::Raw => {
+            let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
+            tx.raw_shop_totals(scope.company_id, scope.shop_id(), start, end).await
+        }
+    }
+}
+
+/// Units and amount per SKU over `from ..= to` in scope.
 pub(crate) async fn sku_sales(
     tx: &mut Tx,
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeMap<i64, (i64, Money)>, StoreError> {
-    Ok(tx
-        .sku_sales(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to))
+    Ok(sku_units(tx, scope, scope.shop_id(), from, to)
         .await?
         .into_iter()
         .map(|(sku, units, amount)| (sku, (units, Money::from_fen(amount))))
         .collect())
+}
+
+/// (sku, units, amount in fen) over `from ..= to` for the company's shop `shop_id` (0: all shops).
+pub(crate) async fn sku_units(
+    tx: &mut Tx,
+    scope: &Scope,
+    shop_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    match scope.source {
+        Source::Summaries => tx.sku_sales(scope.company_id, shop_id, &day_text(from), &day_text(to)).await,
+        Source::Raw => {
+            let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
+            tx.raw_sku_sales(scope.company_id, shop_id, start, end).await
+        }
+    }
+}
+
+/// Per day and SKU over `from ..= to` in scope: (day, sku, counters); shops are added together.
+pub(crate) async fn sku_days(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, i64, zhanggui_store::summaries::SkuDay)>, StoreError> {
+    match scope.source {
+        Source::Summaries => Ok(tx
+            .sku_days(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to))
+            .await?
+            .into_iter()
+            .map(|(_, day, sku, f)| (day, sku, f))
+            .collect()),
+        Source::Raw => {
+            let mut out = Vec::new();
+            let mut d = from;
+            while d <= to {
+                for (sku, units, amount) in sku_units(tx, scope, scope.shop_id(), d, d).await? {
+                    let f = zhanggui_store::summaries::SkuDay { units_paid: units, amount_paid: amount, lines_paid: 0 };
+                    out.push((day_text(d), sku, f));
+                }
+                d += Duration::days(1);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// A date as the reports show it, in the company's time zone.

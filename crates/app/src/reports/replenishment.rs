@@ -74,17 +74,17 @@ pub(crate) async fn lines(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result
     let policy = ReplenishmentPolicy::default();
     let classes = ClassPolicy::default();
     let company = scope.company_id;
-    let window = |days: i64| (day_text(date - Duration::days(days - 1)), day_text(date));
+    let start = |days: i64| date - Duration::days(days - 1);
     let mut sold: [BTreeMap<i64, i64>; 3] = Default::default();
     for (i, days) in [7, 14, 30].into_iter().enumerate() {
-        let (from, to) = window(days);
-        sold[i] = tx.sku_sales(company, 0, &from, &to).await?.into_iter().map(|(s, u, _)| (s, u)).collect();
+        let units = super::sku_units(tx, scope, 0, start(days), date).await?;
+        sold[i] = units.into_iter().map(|(s, u, _)| (s, u)).collect();
     }
     let shop_sold: Option<BTreeMap<i64, i64>> = match scope.shop_id() {
         0 => None,
         shop => {
-            let (from, to) = window(30);
-            Some(tx.sku_sales(company, shop, &from, &to).await?.into_iter().map(|(s, u, _)| (s, u)).collect())
+            let units = super::sku_units(tx, scope, shop, start(30), date).await?;
+            Some(units.into_iter().map(|(s, u, _)| (s, u)).collect())
         }
     };
     let stock: BTreeMap<i64, zhanggui_store::reports::SkuStock> = tx.sku_stock(company).await?.into_iter().collect();
@@ -158,7 +158,16 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ReplenishmentReport, ReportError> {
         let scope = self.report_scope(actor, shop).await?;
-        let date = date.unwrap_or_else(|| scope.yesterday(now));
+        self.replenishment_report_in(&scope, date.unwrap_or_else(|| scope.yesterday(now))).await
+    }
+
+    /// 补货需求表 over a scope already resolved (and the source it names), as of `date`.
+    pub async fn replenishment_report_in(
+        &self,
+        scope: &Scope,
+        date: NaiveDate,
+    ) -> Result<ReplenishmentReport, ReportError> {
+        let scope = scope.clone();
         let mut tx = self.db.begin_read().await?;
         let lines = lines(&mut tx, &scope, date).await?;
         tx.commit().await?;

@@ -1,0 +1,258 @@
+//! `zhanggui bench report`: the daily report and the replenishment table of a generated company, read
+//! from the sales summaries and computed from the raw trades, lines and refunds (the same report code
+//! with `Source::Raw`), on a fresh SQLite database. Both answers must be equal; the timings and their
+//! ratio are the result.
+//!
+//! The company: one warehouse with stock for every SKU, two shops, `skus` SKUs (ten per product),
+//! `trades` trades spread over `days` days ending yesterday (1–3 lines each, sales skewed towards
+//! a few items, 92 % paid, most shipped, 3 % of paid trades refunded), written as history in bulk
+//! (which keeps the summaries as it goes).
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use zhanggui_domain::{Money, MoveKind, Platform, RefundKind, RefundStatus, Region, TradeStatus};
+use zhanggui_store::scratch::Scratch;
+use zhanggui_store::trade_write::{CustomerKey, TradeHistory};
+use zhanggui_store::{NewLine, NewMove, NewRefund, NewTrade, StoreError};
+
+use crate::reports::{ReportError, Source};
+use crate::setup::{SkuSpec, StockRules};
+use crate::{Actor, App};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportBenchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// What was measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportBench {
+    pub backend: &'static str,
+    pub trades: usize,
+    pub skus: usize,
+    pub days: u32,
+    /// Seconds to generate and write the company.
+    pub load_s: f64,
+    /// The best of the runs, in milliseconds.
+    pub daily_summaries_ms: f64,
+    pub daily_raw_ms: f64,
+    /// raw / summaries.
+    pub daily_ratio: f64,
+    pub replenishment_summaries_ms: f64,
+    pub replenishment_raw_ms: f64,
+    pub replenishment_ratio: f64,
+    pub replenishment_lines: usize,
+    /// Did both sources give the same reports?
+    pub same_answers: bool,
+}
+
+const RUNS: usize = 3;
+
+/// A generated trade, its final status and its refunds (by line index).
+type Generated = (NewTrade, TradeStatus, Vec<(usize, NewRefund)>);
+const BATCH: usize = 5_000;
+
+/// Runs the benchmark on a scratch SQLite database (removed afterwards).
+pub async fn run(trades: usize, skus: usize, days: u32) -> Result<ReportBench, ReportBenchError> {
+    let scratch = Scratch::sqlite();
+    let result = run_on(&scratch.url, trades, skus.max(10), days.max(31)).await;
+    scratch.drop_now().await?;
+    result
+}
+
+async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<ReportBench, ReportBenchError> {
+    let app = App::open(url).await?;
+    let now = Utc::now();
+    let started = Instant::now();
+    let actor = load(&app, trades, skus, days, now).await?;
+    let load_s = started.elapsed().as_secs_f64();
+
+    let summaries = app.report_scope(&actor, None).await?;
+    let raw = crate::reports::Scope { source: Source::Raw, ..summaries.clone() };
+    let date = summaries.yesterday(now);
+    let mut best = [f64::MAX; 4];
+    let mut same = true;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let a = app.daily_report_in(&summaries, Some(date), now).await?;
+        best[0] = best[0].min(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let b = app.daily_report_in(&raw, Some(date), now).await?;
+        best[1] = best[1].min(t.elapsed().as_secs_f64() * 1e3);
+        same &= format!("{a:?}") == format!("{b:?}");
+        let t = Instant::now();
+        let c = app.replenishment_report_in(&summaries, date).await?;
+        best[2] = best[2].min(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let d = app.replenishment_report_in(&raw, date).await?;
+        best[3] = best[3].min(t.elapsed().as_secs_f64() * 1e3);
+        same &= format!("{c:?}") == format!("{d:?}");
+    }
+    let lines = app.replenishment_report_in(&summaries, date).await?.lines.len();
+    app.db.close().await;
+    Ok(ReportBench {
+        backend: "sqlite",
+        trades,
+        skus,
+        days,
+        load_s,
+        daily_summaries_ms: best[0],
+        daily_raw_ms: best[1],
+        daily_ratio: best[1] / best[0],
+        replenishment_summaries_ms: best[2],
+        replenishment_raw_ms: best[3],
+        replenishment_ratio: best[3] / best[2],
+        replenishment_lines: lines,
+        same_answers: same,
+    })
+}
+
+/// Writes the generated company; returns who acts for it.
+async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTime<Utc>) -> Result<Actor, StoreError> {
+    let company_id = app.create_company("bench", "压测公司", "Asia/Shanghai").await?;
+    let actor = Actor { company_id, user: "bench".into() };
+    let wh = app.create_warehouse(company_id, "WH", "主仓").await?;
+    let mut shops = Vec::new();
+    for (platform, name) in [(Platform::Taobao, "压测淘宝店"), (Platform::Tmall, "压测旗舰店")] {
+        shops.push(app.create_shop(company_id, platform, name, Some(wh), StockRules::default()).await?);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(20241111);
+    let mut catalog: Vec<(i64, Money)> = Vec::with_capacity(skus);
+    for p in 0..skus.div_ceil(10) {
+        let price = Money::from_fen(rng.random_range(3_000..30_000));
+        let specs: Vec<SkuSpec> = (0..10.min(skus - p * 10))
+            .map(|i| SkuSpec {
+                outer_sku_id: format!("B{p:05}-{i:02}"),
+                properties: format!("尺码:{}", 100 + i * 10),
+                price,
+                cost: Money::from_fen(price.fen() * 2 / 5),
+            })
+            .collect();
+        for id in
+            app.create_product(company_id, &format!("B{p:05}"), "压测商品 纯棉短袖T恤", "女装/T恤", &specs).await?
+        {
+            catalog.push((id, price));
+        }
+    }
+    {
+        let mut tx = app.db.begin().await?;
+        for (sku_id, _) in &catalog {
+            let m = NewMove {
+                company_id,
+                sku_id: *sku_id,
+                warehouse_id: wh,
+                qty: rng.random_range(1..300),
+                kind: MoveKind::Stocktake,
+                ref_type: "",
+                ref_id: None,
+                unit_cost: Money::ZERO,
+                note: String::new(),
+                user_name: "bench".into(),
+                at: now - Duration::days(i64::from(days) + 1),
+            };
+            tx.append_move(&m).await?;
+        }
+        tx.commit().await?;
+    }
+    let tz = chrono_tz::Asia::Shanghai;
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - Duration::days(i64::from(days));
+    let region = Region::default();
+    let buyers = (trades / 3).max(1);
+    let mut written = 0;
+    while written < trades {
+        let n = BATCH.min(trades - written);
+        let mut batch: Vec<Generated> = Vec::with_capacity(n);
+        for i in written..written + n {
+            let day = first + Duration::days(rng.random_range(0..i64::from(days)));
+            let created =
+                zhanggui_store::summaries::day_start(day, tz) + Duration::seconds(rng.random_range(0..86_400));
+            let mut lines = Vec::new();
+            for l in 0..rng.random_range(1..=3) {
+                let x: f64 = rng.random();
+                let (sku_id, price) = catalog[((x * x * x) * catalog.len() as f64) as usize % catalog.len()];
+                let qty = rng.random_range(1..=2);
+                lines.push(NewLine {
+                    oid: format!("{i}-{l}"),
+                    sku_id: Some(sku_id),
+                    qty,
+                    price,
+                    amount_paid: price * qty,
+                    ..Default::default()
+                });
+            }
+            let goods: Money = lines.iter().map(|l| l.amount_paid).sum();
+            let paid = rng.random_bool(0.92).then(|| created + Duration::seconds(rng.random_range(10..3_600)));
+            let shipped = paid.map(|p| p + Duration::hours(rng.random_range(2..40))).filter(|s| *s <= now);
+            let refund = paid.filter(|_| rng.random_bool(0.03)).map(|p| p + Duration::days(3)).filter(|r| *r <= now);
+            let status = match (paid, shipped, refund) {
+                (None, _, _) => TradeStatus::TradeClosedByTaobao,
+                (Some(_), _, Some(_)) => TradeStatus::TradeClosed,
+                (Some(_), Some(_), None) => TradeStatus::TradeFinished,
+                (Some(_), None, None) => TradeStatus::WaitSellerSendGoods,
+            };
+            let t = NewTrade {
+                company_id,
+                shop_id: shops[i % shops.len()],
+                tid: format!("{}", 9_000_000_000u64 + i as u64),
+                buyer_nick: format!("buyer{}", rng.random_range(0..buyers)),
+                goods_amount: goods,
+                total_amount: goods,
+                amount_paid: if paid.is_some() { goods } else { Money::ZERO },
+                created_at: created,
+                paid_at: paid,
+                shipped_at: shipped,
+                closed_at: if paid.is_none() { Some(created + Duration::days(1)) } else { refund },
+                lines: lines.clone(),
+                ..Default::default()
+            };
+            let refunds = refund
+                .map(|at| {
+                    vec![(
+                        0,
+                        NewRefund {
+                            company_id,
+                            trade_id: 0,
+                            order_line_id: None,
+                            refund_no: format!("R{i}"),
+                            kind: RefundKind::RefundShipped,
+                            status: RefundStatus::Success,
+                            reason: String::new(),
+                            amount: lines[0].amount_paid,
+                            created_at: at - Duration::days(1),
+                            deadline_at: None,
+                            finished_at: Some(at),
+                        },
+                    )]
+                })
+                .unwrap_or_default();
+            batch.push((t, status, refunds));
+        }
+        let items: Vec<TradeHistory<'_>> = batch
+            .iter()
+            .map(|(t, status, refunds)| TradeHistory {
+                trade: t,
+                status: *status,
+                customer: Some(CustomerKey { account_system: "taobao", nick: &t.buyer_nick, region: &region }),
+                moves: Vec::new(),
+                refunds: refunds.clone(),
+                events: Vec::new(),
+                user: "bench",
+                at: now,
+                time_zone: tz,
+            })
+            .collect();
+        let mut tx = app.db.begin().await?;
+        tx.insert_trades_bulk(&items).await?;
+        tx.commit().await?;
+        written += n;
+    }
+    Ok(actor)
+}
