@@ -21,6 +21,7 @@ pub mod users;
 pub use error::{ErrorKind, UserFacing};
 pub use lang::Lang;
 pub use zhanggui_domain as domain;
+pub use zhanggui_formats as formats;
 pub use zhanggui_store as store;
 
 use zhanggui_store::{Company, Db, StoreError};

@@ -17,8 +17,10 @@
 pub mod alerts;
 pub mod customers;
 pub mod daily;
+pub mod dashboard;
 pub mod monthly;
 pub mod replenishment;
+pub mod tables;
 pub mod weekly;
 
 use std::collections::BTreeMap;
