@@ -10,8 +10,10 @@
 mod actions;
 mod api;
 mod auth;
+mod chart;
 mod dashboard;
 mod pages;
+mod reports;
 mod view;
 
 use std::net::SocketAddr;
@@ -33,12 +35,13 @@ pub struct Web {
 /// All pages and the API.
 pub fn router(web: Web) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(dashboard::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/lang/{code}", get(pages::switch_lang))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/orders", get(pages::orders))
+        .route("/orders/tid/{tid}", get(pages::trade_by_tid))
         .route("/orders/{id}", get(pages::trade))
         .route("/orders/{id}/ship", post(pages::trade_ship))
         .route("/orders/{id}/close", post(pages::trade_close))
@@ -50,6 +53,9 @@ pub fn router(web: Web) -> Router {
         .route("/stock/transfer", post(pages::stock_transfer))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
+        .route("/reports", get(reports::index))
+        .route("/reports/{kind}", get(reports::page))
+        .route("/reports/{kind}/xlsx", get(reports::xlsx))
         .route("/settings/users", get(pages::users).post(pages::user_create))
         .route("/settings/users/{id}", post(pages::user_update))
         .route("/settings/users/{id}/password", post(pages::user_password))

@@ -36,6 +36,7 @@ pub struct Chrome {
     pub here: String,
     pub today: String,
     pub can_dashboard: bool,
+    pub can_reports: bool,
     pub can_orders: bool,
     pub can_customers: bool,
     pub can_users: bool,
@@ -58,6 +59,7 @@ impl Chrome {
             here: encode(here),
             today: Utc::now().with_timezone(&web.zone).format("%Y-%m-%d").to_string(),
             can_dashboard: u.may(Permission::ViewDashboard),
+            can_reports: u.may(Permission::ViewDashboard),
             can_orders: u.may(Permission::ViewOrders),
             can_customers: u.may(Permission::ViewCustomers),
             can_users: u.may(Permission::ManageUsers),
@@ -105,7 +107,7 @@ pub fn encode(s: &str) -> String {
 }
 
 /// `?a=1&b=2` of the non-empty pairs.
-fn query_string(pairs: &[(&str, &str)]) -> String {
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let parts: Vec<String> =
         pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
@@ -148,7 +150,7 @@ fn csrf_refused(lang: Lang) -> Response {
     (StatusCode::FORBIDDEN, page).into_response()
 }
 
-fn require(a: &Authed, p: Permission) -> Result<(), Response> {
+pub fn require(a: &Authed, p: Permission) -> Result<(), Response> {
     if a.user().may(p) { Ok(()) } else { Err(forbidden(a.lang)) }
 }
 
@@ -267,10 +269,6 @@ pub async fn switch_lang(Path(code): Path<String>, headers: HeaderMap, Query(q):
     let next = safe_next(&q.next);
     let cookie = auth::set_cookie(LANG_COOKIE, value, 365 * 24 * 3600, false, auth::is_tls(&headers));
     (StatusCode::SEE_OTHER, [(LOCATION, next.as_str())], [(SET_COOKIE, cookie)]).into_response()
-}
-
-pub async fn home(State(web): State<Web>, a: Authed) -> Response {
-    crate::dashboard::page(web, a).await
 }
 
 // ---------------------------------------------------------------- orders
@@ -1498,7 +1496,28 @@ pub async fn audit(State(web): State<Web>, a: Authed, Query(q): Query<AuditQuery
     page.into_response()
 }
 
-/// The user's own words for refusing: used by the dashboard when the role may not see it.
+/// Where a user lands whose role has no dashboard: the orders, else the stock.
 pub fn first_page_for(u: &User) -> &'static str {
-    if u.may(Permission::ViewOrders) { "/orders" } else { "/stock" }
+    if u.may(Permission::ViewDashboard) {
+        "/"
+    } else if u.may(Permission::ViewOrders) {
+        "/orders"
+    } else {
+        "/stock"
+    }
+}
+
+/// A trade by its platform order number (alerts name trades so): its page (the first shop's, should
+/// two shops have the same number).
+pub async fn trade_by_tid(State(web): State<Web>, a: Authed, Path(tid): Path<String>) -> Response {
+    if let Err(r) = require(&a, Permission::ViewOrders) {
+        return r;
+    }
+    match web.app.trade_ids_by_tid(&a.user().actor(), &tid).await {
+        Ok(ids) => match ids.first() {
+            Some(id) => Redirect::to(&format!("/orders/{id}")).into_response(),
+            None => error_page(a.lang, &zhanggui_app::trading::TradeError::NotFound(tid.trim().to_string())),
+        },
+        Err(e) => error_page(a.lang, &e),
+    }
 }
