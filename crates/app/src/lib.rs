@@ -14,6 +14,7 @@ pub mod report_bench;
 pub mod reports;
 pub mod setup;
 pub mod stock;
+pub mod stocktake;
 pub mod summary;
 pub mod trading;
 pub mod users;

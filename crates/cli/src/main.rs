@@ -15,6 +15,7 @@ mod report;
 mod samples;
 mod serve;
 mod stock;
+mod stocktake;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,9 @@ pub enum Command {
     /// Import the platforms' export files (导入).
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Stocktakes: count a warehouse, review differences, post them (盘点).
+    #[command(subcommand)]
+    Stocktake(stocktake::StocktakeCommand),
     /// Purchasing: suppliers, purchase orders, receipts, expected arrivals (采购).
     #[command(subcommand)]
     Purchase(purchase::PurchaseCommand),
@@ -199,6 +203,10 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Skus(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             import::run_skus(&ctx, cmd).await
+        }
+        Command::Stocktake(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            stocktake::run(&ctx, cmd).await
         }
         Command::Purchase(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;

@@ -14,6 +14,7 @@ pub mod region;
 pub mod replenishment;
 pub mod review;
 pub mod stock;
+pub mod stocktake;
 pub mod trade_status;
 
 pub use alerts::{Alert, AlertCode, AlertGroup, AlertSettings, Severity};
@@ -28,4 +29,5 @@ pub use replenishment::{
 };
 pub use review::ReviewRating;
 pub use stock::{Balance, MoveKind, ReserveDecision, decide_reservation};
+pub use stocktake::{CountDifference, CountResult, CountSummary, StocktakeStatus};
 pub use trade_status::{IllegalTransition, TradeEvent, TradeStatus};

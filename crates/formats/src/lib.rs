@@ -16,6 +16,7 @@
 
 pub mod ads;
 pub mod cell;
+pub mod count_sheet;
 mod decode;
 pub mod error;
 pub mod fixtures;

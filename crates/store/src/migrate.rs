@@ -29,16 +29,22 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_summaries.sql"),
     },
     Migration {
+        version: 4,
+        name: "users",
+        sqlite: include_str!("../migrations/sqlite/0004_users.sql"),
+        postgres: include_str!("../migrations/postgres/0004_users.sql"),
+    },
+    Migration {
         version: 5,
         name: "purchasing",
         sqlite: include_str!("../migrations/sqlite/0005_purchasing.sql"),
         postgres: include_str!("../migrations/postgres/0005_purchasing.sql"),
     },
     Migration {
-        version: 4,
-        name: "users",
-        sqlite: include_str!("../migrations/sqlite/0004_users.sql"),
-        postgres: include_str!("../migrations/postgres/0004_users.sql"),
+        version: 6,
+        name: "stocktake",
+        sqlite: include_str!("../migrations/sqlite/0006_stocktake.sql"),
+        postgres: include_str!("../migrations/postgres/0006_stocktake.sql"),
     },
 ];
 
