@@ -52,7 +52,8 @@ const TOP: f64 = 12.0;
 const BOTTOM: f64 = 26.0;
 
 /// A line chart of `series` with `compare` (the same number of points, e.g. the same day a week
-/// earlier) as a faint dashed line. `tick` writes an axis value ("1.2万", "3%").
+/// earlier) as a faint dashed line. `tick` writes an axis value ("1.2万", "3%"); `missing` says why
+/// there is nothing to draw when no day has a value.
 pub fn line_chart(
     id: &str,
     title: &str,
@@ -60,6 +61,7 @@ pub fn line_chart(
     compare: &[Point],
     legend: (&str, &str),
     tick: &dyn Fn(f64) -> String,
+    missing: &str,
 ) -> String {
     let max = series.iter().chain(compare).filter_map(|p| p.value).fold(0.0, f64::max);
     let top = nice_max(max);
@@ -91,10 +93,11 @@ pub fn line_chart(
     }
     // Date labels: the first, every seventh and the last.
     for (i, p) in series.iter().enumerate() {
-        if i % 7 == 0 || i + 1 == series.len() {
+        let last = i + 1 == series.len();
+        if (i % 7 == 0 && i + 4 < series.len()) || last {
             let anchor = if i == 0 {
                 "start"
-            } else if i + 1 == series.len() {
+            } else if last {
                 "end"
             } else {
                 "middle"
@@ -141,6 +144,16 @@ pub fn line_chart(
             escape(legend.0)
         );
     }
+    let nothing = series.iter().all(|p| p.value.is_none());
+    if nothing {
+        let _ = write!(
+            s,
+            r##"<text class="missing" x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#999">— {}</text>"##,
+            LEFT + plot_w / 2.0,
+            TOP + plot_h / 2.0,
+            escape(missing)
+        );
+    }
     for (i, p) in series.iter().enumerate() {
         let prior = compare.get(i).map(|c| format!("\n{} {}: {}", legend.1, c.label, c.text)).unwrap_or_default();
         let tip = format!("{}: {}{prior}", p.label, p.text);
@@ -154,14 +167,15 @@ pub fn line_chart(
                     escape(&tip)
                 );
             }
-            None => {
+            None if !nothing => {
                 let _ = write!(
                     s,
-                    r##"<rect x="{:.1}" y="{TOP}" width="4" height="{plot_h:.1}" fill="#f5f5f5"><title>{}</title></rect>"##,
+                    r##"<rect x="{:.1}" y="{TOP}" width="4" height="{plot_h:.1}" fill="#f7f7f7"><title>{}</title></rect>"##,
                     x(i) - 2.0,
                     escape(&tip)
                 );
             }
+            None => {}
         }
     }
     // The legend.
@@ -247,7 +261,7 @@ mod tests {
     #[test]
     fn a_line_breaks_where_a_value_is_missing_and_titles_are_escaped() {
         let series = vec![p("2024-11-01", Some(1.0)), p("2024-11-02", None), p("2024-11-03", Some(2.0))];
-        let svg = line_chart("c", "支付金额 <b>", &series, &[], ("本期", "上周同日"), &|v| format!("{v}"));
+        let svg = line_chart("c", "支付金额 <b>", &series, &[], ("本期", "上周同日"), &|v| format!("{v}"), "");
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("支付金额 &lt;b&gt;") && !svg.contains("<b>"));
         // Two moves: the line starts again after the missing day.
@@ -255,6 +269,13 @@ mod tests {
         let d = main.split('"').next().unwrap_or_default();
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert!(svg.contains("2024-11-02: —"), "the missing day says so on hover");
+    }
+
+    #[test]
+    fn a_chart_with_no_values_says_why() {
+        let series = vec![p("2024-11-01", None), p("2024-11-02", None)];
+        let svg = line_chart("c", "访客数", &series, &[], ("本期", "上周同日"), &|v| format!("{v}"), "未导入店铺流量");
+        assert!(svg.contains("— 未导入店铺流量") && !svg.contains("class=\"main\""));
     }
 
     #[test]

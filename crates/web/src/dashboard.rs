@@ -197,11 +197,11 @@ pub struct ShopRow {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     c: Chrome,
-    q: ReportQuery,
     shops: Vec<Opt>,
     filter_error: String,
     date: String,
     month_from: String,
+    previous_month: String,
     basis: String,
     day_cards: Vec<CardView>,
     month_cards: Vec<CardView>,
@@ -240,7 +240,7 @@ fn money_tick(v: f64, lang: Lang) -> String {
     }
 }
 
-fn trend_charts(d: &Dashboard, lang: Lang) -> Vec<String> {
+fn trend_charts(d: &Dashboard, several_shops: bool, lang: Lang) -> Vec<String> {
     let days = &d.days;
     let start = days.len().saturating_sub(TREND_DAYS as usize);
     let series = |key: &str| -> (Vec<Point>, Vec<Point>) {
@@ -253,7 +253,7 @@ fn trend_charts(d: &Dashboard, lang: Lang) -> Vec<String> {
         let before: Vec<Point> = (start..days.len()).filter_map(|i| i.checked_sub(7)).map(point).collect();
         (now, before)
     };
-    let legend = (lang.pick("当日", "that day"), lang.pick("上周同日", "same day last week"));
+    let legend = (lang.pick("每日", "each day"), lang.pick("上周同日", "same day last week"));
     let mut out = Vec::new();
     for (key, zh, en) in [
         ("amount_paid", "支付金额（元）", "Amount paid (¥)"),
@@ -263,6 +263,16 @@ fn trend_charts(d: &Dashboard, lang: Lang) -> Vec<String> {
     ] {
         let (now, before) = series(key);
         let title = lang.pick(zh, en);
+        let missing = match key {
+            "uv" | "conversion_rate" if several_shops => lang.pick(
+                "多个店铺的访客数无法去重，请选一个店铺",
+                "visitors of several shops cannot be added up; pick a shop",
+            ),
+            "uv" | "conversion_rate" => {
+                lang.pick("未导入生意参谋店铺流量", "no shop traffic imported (import shop-traffic)")
+            }
+            _ => lang.pick("当期没有付款", "nothing was paid"),
+        };
         let tick: Box<dyn Fn(f64) -> String> = match key {
             "amount_paid" | "aov" => Box::new(move |v| money_tick(v, lang)),
             "conversion_rate" => Box::new(|v| format!("{v:.1}%")),
@@ -271,7 +281,7 @@ fn trend_charts(d: &Dashboard, lang: Lang) -> Vec<String> {
         out.push(format!(
             "<figure class=\"chart\"><figcaption>{}</figcaption>{}</figure>",
             chart::escape(title),
-            chart::line_chart(&format!("chart-{key}"), title, &now, &before, legend, &*tick)
+            chart::line_chart(&format!("chart-{key}"), title, &now, &before, legend, &*tick, missing)
         ));
     }
     out
@@ -305,10 +315,7 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
     let month_cards = cards(
         "month",
         &r.month_to_date,
-        &[(
-            format!("{} {}~{}", lang.pick("较上月同期", "vs last month"), d.previous_month_from, d.previous_month_to),
-            Some(&d.previous_month_to_date),
-        )],
+        &[(lang.pick("较上月同期", "vs the same days last month").to_string(), Some(&d.previous_month_to_date))],
         lang,
     );
     let shop_keys = ["amount_paid", "orders_paid", "paying_buyers", "uv", "conversion_rate", "aov", "refund_amount"];
@@ -381,12 +388,13 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
         filter_error,
         date: r.date.clone(),
         month_from: r.month_from.clone(),
+        previous_month: format!("{}~{}", d.previous_month_from, d.previous_month_to),
         basis: r.basis.to_string(),
         day_cards,
         month_cards,
         shop_headers,
         shop_rows,
-        charts: trend_charts(&d, lang),
+        charts: trend_charts(&d, d.daily.shop.is_none() && d.shops.len() > 1, lang),
         best,
         best_chart,
         alert_count: r.alerts.len(),
@@ -396,7 +404,6 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
         late,
         late_error,
         daily_link: format!("/reports/daily{}", scope_q(&[("date", &r.date)])),
-        q,
     };
     (StatusCode::OK, page).into_response()
 }

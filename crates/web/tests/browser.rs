@@ -1,6 +1,6 @@
 //! End to end in Debian's headless chromium through chromedriver: log in, look at every main page
-//! (a screenshot of each goes to target/screenshots/), ship an order and see its stock move, switch
-//! the language. Skipped with a note when chromium or chromedriver is not installed.
+//! (a screenshot of each goes to target/screenshots/), see on the dashboard the figures of the daily
+//! report, ship an order and see its stock move, open a report, switch the language. Skipped with a note when chromium or chromedriver is not installed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,8 +9,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use chrono::Utc;
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
+use zhanggui_app::Actor;
+use zhanggui_app::domain::Money;
+use zhanggui_app::setup::SkuSpec;
+use zhanggui_app::trading::{LineInput, TradeInput};
 
 struct Driver(Child);
 
@@ -86,10 +91,47 @@ async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
 }
 
+/// A month of paid trades of a second item, so the dashboard has trends to draw.
+async fn a_month_of_sales(s: &Server) {
+    let actor = Actor { company_id: s.company_id, user: "setup".into() };
+    let shop = s.app.shops(&actor).await.unwrap()[0].id;
+    let spec = SkuSpec {
+        outer_sku_id: "PT2402-GRY-L".into(),
+        properties: "颜色分类:灰色;尺码:L".into(),
+        price: Money::from_fen(15900),
+        cost: Money::from_fen(6000),
+    };
+    s.app.create_product(s.company_id, "PT2402", "休闲长裤", "裤子", &[spec]).await.unwrap();
+    s.app.adjust_stock(&actor, "PT2402-GRY-L", Some("HZ"), 200, "期初库存", Utc::now()).await.unwrap();
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    for back in 1..=30i64 {
+        let day = today - chrono::Duration::days(back);
+        for n in 0..(back * 7 % 4 + 1) {
+            let paid = zhanggui_app::clock::day_start(day, chrono_tz::Asia::Shanghai) + chrono::Duration::hours(9 + n);
+            let input = TradeInput {
+                shop_id: shop,
+                tid: format!("H{back:02}{n}"),
+                buyer_nick: format!("buyer_{}", (back + n) % 17),
+                created_at: paid - chrono::Duration::minutes(20),
+                lines: vec![LineInput {
+                    outer_sku_id: "PT2402-GRY-L".into(),
+                    price: Money::from_fen(15900),
+                    qty: 1,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let id = s.app.create_trade(&actor, &input).await.unwrap();
+            s.app.pay_trade(&actor, id, paid).await.unwrap();
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_shop_day_in_the_browser() {
     let Some((_driver, c)) = browser().await else { return };
     let s = Server::start().await;
+    a_month_of_sales(&s).await;
 
     c.goto(&s.url("/orders")).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"), "a login is asked for");
@@ -113,6 +155,22 @@ async fn a_shop_day_in_the_browser() {
     assert!(text_of(&c, "#notice").await.contains("已发货"));
     assert!(text_of(&c, "#trade-status").await.contains("已发货"));
 
+    // 工作台: the daily report's figures, the trends and the best sellers.
+    c.find(Locator::Id("nav-home")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#day-cards").await;
+    let report = s.app.daily_report(&s.manager.actor(), None, None, Utc::now()).await.unwrap();
+    for key in ["amount_paid", "orders_paid", "paying_buyers", "aov", "payment_rate"] {
+        let card = c.find(Locator::Id(&format!("day-{key}"))).await.unwrap();
+        assert_eq!(card.attr("data-exact").await.unwrap().unwrap(), report.day.display(key), "{key}");
+        let card = c.find(Locator::Id(&format!("month-{key}"))).await.unwrap();
+        assert_eq!(card.attr("data-exact").await.unwrap().unwrap(), report.month_to_date.display(key), "{key}");
+    }
+    assert!(text_of(&c, "#best-sellers").await.contains("PT2402-GRY-L"));
+    c.find(Locator::Css("svg#chart-amount_paid")).await.unwrap();
+    shot(&c, "dashboard").await;
+    c.execute("document.getElementById('charts').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "dashboard-trends").await;
+
     c.goto(&s.url(&format!("/stock/sku?code={SKU}"))).await.unwrap();
     assert_eq!(text_of(&c, "#on-hand").await, "18", "shipping two units took them off the shelf");
     assert!(text_of(&c, "#ledger").await.contains("销售出库"));
@@ -122,6 +180,13 @@ async fn a_shop_day_in_the_browser() {
     c.goto(&s.url("/customers")).await.unwrap();
     assert!(text_of(&c, "#customers").await.contains("tb_buyer_01"));
     shot(&c, "customers").await;
+    c.find(Locator::Id("nav-reports")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#report-filters").await;
+    assert!(text_of(&c, "h2").await.contains("日报"));
+    shot(&c, "report-daily").await;
+    c.goto(&s.url("/reports/replenishment")).await.unwrap();
+    assert!(text_of(&c, "#table-1").await.contains("PT2402-GRY-L"));
+    shot(&c, "report-replenishment").await;
     c.goto(&s.url("/settings/users")).await.unwrap();
     shot(&c, "users").await;
     c.goto(&s.url("/settings/audit")).await.unwrap();
