@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use zhanggui_domain::Money;
 
-use crate::summaries::ShopDay;
+use crate::summaries::{ShopDay, SkuDay};
 use crate::{StoreError, Tx, from_ts, to_ts};
 
 /// Distinct buyers of a period: how many, and how many trades had no buyer id (a platform whose
@@ -418,5 +418,74 @@ impl Tx {
             [company_id, to_ts(from), to_ts(to), shop_id],
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
         )?)
+    }
+}
+
+/// `$from, $from+1, ...` placeholders for an IN list.
+fn marks(from: usize, n: usize) -> String {
+    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
+}
+
+impl Tx {
+    /// Units paid per SKU over the three windows ending `to` (days `d7 ..= to`, `d14 ..= to`,
+    /// `d30 ..= to`, each start at or after the next), in one pass over the summaries:
+    /// (sku, units 7, units 14, units 30).
+    pub async fn sku_units_windows(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        starts: [&str; 3],
+        to: &str,
+    ) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT sku_id, CAST(SUM(CASE WHEN day >= $2 THEN units_paid ELSE 0 END) AS BIGINT), \
+                    CAST(SUM(CASE WHEN day >= $3 THEN units_paid ELSE 0 END) AS BIGINT), \
+                    CAST(SUM(units_paid) AS BIGINT) \
+             FROM sales_sku_daily WHERE company_id = $1 AND day >= $4 AND day <= $5 AND ($6 = 0 OR shop_id = $6) \
+             GROUP BY sku_id",
+            [company_id, starts[0], starts[1], starts[2], to, shop_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        )?)
+    }
+
+    /// The per-SKU summary rows of these SKUs in scope and days `from ..= to`: (day, sku, counters).
+    pub async fn sku_days_of(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: &str,
+        to: &str,
+        skus: &[i64],
+    ) -> Result<Vec<(String, i64, SkuDay)>, StoreError> {
+        use sqlx::Row as _;
+        let mut out = Vec::new();
+        for chunk in skus.chunks(500) {
+            let sql = format!(
+                "SELECT day, sku_id, units_paid, amount_paid, lines_paid FROM sales_sku_daily \
+                 WHERE company_id = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR shop_id = $4) AND sku_id IN ({}) \
+                 ORDER BY day, sku_id",
+                marks(5, chunk.len())
+            );
+            let mut a = crate::args![company_id, from, to, shop_id];
+            a.extend(chunk.iter().map(|s| crate::batch::Value::from(*s)));
+            macro_rules! rows {
+                ($t:expr) => {{
+                    for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+                        .fetch_all(&mut **$t)
+                        .await?
+                    {
+                        let f =
+                            SkuDay { units_paid: r.try_get(2)?, amount_paid: r.try_get(3)?, lines_paid: r.try_get(4)? };
+                        out.push((r.try_get(0)?, r.try_get(1)?, f));
+                    }
+                }};
+            }
+            match self {
+                Tx::Sqlite(t) => rows!(t),
+                Tx::Postgres(t) => rows!(t),
+            }
+        }
+        Ok(out)
     }
 }

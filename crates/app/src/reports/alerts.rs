@@ -69,7 +69,8 @@ pub(crate) async fn alerts(
     let first = date - Duration::days(span - 1);
     let best = best_sellers(tx, scope, date).await?;
     let mut series: BTreeMap<i64, Vec<i64>> = best.iter().map(|(s, _)| (*s, vec![0; span as usize])).collect();
-    for (day, sku, f) in super::sku_days(tx, scope, first, date).await? {
+    let watched: Vec<i64> = series.keys().copied().collect();
+    for (day, sku, f) in super::sku_days(tx, scope, first, date, &watched).await? {
         if let (Some(v), Ok(d)) = (series.get_mut(&sku), NaiveDate::parse_from_str(&day, "%Y-%m-%d")) {
             let i = (d - first).num_days();
             if let Some(slot) = usize::try_from(i).ok().and_then(|i| v.get_mut(i)) {

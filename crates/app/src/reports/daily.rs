@@ -153,12 +153,22 @@ impl App {
         // Top items of the day, with their month to date.
         let products: BTreeMap<i64, &ReportSku> = all_skus.iter().map(|s| (s.product_id, s)).collect();
         let today = by_product(&super::sku_sales(&mut tx, &scope, date, date).await?, &skus);
-        let month = by_product(&super::sku_sales(&mut tx, &scope, month_from, date).await?, &skus);
         let mut ranked: Vec<(&i64, &(i64, Money))> = today.iter().filter(|(_, v)| v.0 > 0).collect();
         ranked.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(b.0)));
+        ranked.truncate(TOP_ITEMS);
+        // The month to date of those items alone.
+        let top_skus: Vec<i64> =
+            all_skus.iter().filter(|s| ranked.iter().any(|(p, _)| **p == s.product_id)).map(|s| s.sku_id).collect();
+        let mut month: BTreeMap<i64, (i64, Money)> = BTreeMap::new();
+        for (_, sku, f) in super::sku_days(&mut tx, &scope, month_from, date, &top_skus).await? {
+            if let Some(s) = skus.get(&sku) {
+                let e = month.entry(s.product_id).or_insert((0, Money::ZERO));
+                e.0 += f.units_paid;
+                e.1 += Money::from_fen(f.amount_paid);
+            }
+        }
         let top_items = ranked
             .into_iter()
-            .take(TOP_ITEMS)
             .filter_map(|(product, (units, amount))| {
                 let p = products.get(product)?;
                 let (units_month, amount_paid_month) = month.get(product).copied().unwrap_or((0, Money::ZERO));
@@ -187,7 +197,9 @@ impl App {
         if !fresh.is_empty() {
             let listed: BTreeMap<i64, String> = fresh.iter().map(|(id, d, _)| (*id, day_text(*d))).collect();
             let mut since: BTreeMap<i64, (i64, Money)> = BTreeMap::new();
-            for (day, sku, f) in super::sku_days(&mut tx, &scope, first_new, date).await? {
+            let new_skus: Vec<i64> =
+                all_skus.iter().filter(|s| listed.contains_key(&s.product_id)).map(|s| s.sku_id).collect();
+            for (day, sku, f) in super::sku_days(&mut tx, &scope, first_new, date, &new_skus).await? {
                 let Some(product) = skus.get(&sku).map(|s| s.product_id) else { continue };
                 if listed.get(&product).is_some_and(|from| day >= *from) {
                     let e = since.entry(product).or_insert((0, Money::ZERO));

@@ -407,33 +407,66 @@ pub(crate) async fn sku_units(
     }
 }
 
-/// Per day and SKU over `from ..= to` in scope: (day, sku, counters); shops are added together.
+/// Per day and SKU over `from ..= to` in scope, for the SKUs `skus` only: (day, sku, counters);
+/// shops are added together.
 pub(crate) async fn sku_days(
     tx: &mut Tx,
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
+    skus: &[i64],
 ) -> Result<Vec<(String, i64, zhanggui_store::summaries::SkuDay)>, StoreError> {
     match scope.source {
-        Source::Summaries => Ok(tx
-            .sku_days(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to))
-            .await?
-            .into_iter()
-            .map(|(_, day, sku, f)| (day, sku, f))
-            .collect()),
+        Source::Summaries => {
+            tx.sku_days_of(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to), skus).await
+        }
         Source::Raw => {
             let mut out = Vec::new();
             let mut d = from;
             while d <= to {
                 for (sku, units, amount) in sku_units(tx, scope, scope.shop_id(), d, d).await? {
-                    let f = zhanggui_store::summaries::SkuDay { units_paid: units, amount_paid: amount, lines_paid: 0 };
-                    out.push((day_text(d), sku, f));
+                    if skus.contains(&sku) {
+                        let f =
+                            zhanggui_store::summaries::SkuDay { units_paid: units, amount_paid: amount, lines_paid: 0 };
+                        out.push((day_text(d), sku, f));
+                    }
                 }
                 d += Duration::days(1);
             }
             Ok(out)
         }
     }
+}
+
+/// Units paid per SKU over the 7, 14 and 30 days ending `to`, for the company's shop `shop_id` (0: all
+/// shops): sku → [units 7, units 14, units 30].
+pub(crate) async fn sku_units_windows(
+    tx: &mut Tx,
+    scope: &Scope,
+    shop_id: i64,
+    to: NaiveDate,
+) -> Result<BTreeMap<i64, [i64; 3]>, StoreError> {
+    let start = |days: i64| to - Duration::days(days - 1);
+    let mut out: BTreeMap<i64, [i64; 3]> = BTreeMap::new();
+    match scope.source {
+        Source::Summaries => {
+            let starts = [day_text(start(7)), day_text(start(14)), day_text(start(30))];
+            let rows = tx
+                .sku_units_windows(scope.company_id, shop_id, [&starts[0], &starts[1], &starts[2]], &day_text(to))
+                .await?;
+            for (sku, u7, u14, u30) in rows {
+                out.insert(sku, [u7, u14, u30]);
+            }
+        }
+        Source::Raw => {
+            for (i, days) in [7, 14, 30].into_iter().enumerate() {
+                for (sku, units, _) in sku_units(tx, scope, shop_id, start(days), to).await? {
+                    out.entry(sku).or_default()[i] = units;
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A date as the reports show it, in the company's time zone.

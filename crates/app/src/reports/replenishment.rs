@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::{
     AvgDailySales, ClassPolicy, DaysOfCover, ReplenishmentLine, ReplenishmentPolicy, SkuClass, alerts::stock_alert,
@@ -74,26 +74,18 @@ pub(crate) async fn lines(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result
     let policy = ReplenishmentPolicy::default();
     let classes = ClassPolicy::default();
     let company = scope.company_id;
-    let start = |days: i64| date - Duration::days(days - 1);
-    let mut sold: [BTreeMap<i64, i64>; 3] = Default::default();
-    for (i, days) in [7, 14, 30].into_iter().enumerate() {
-        let units = super::sku_units(tx, scope, 0, start(days), date).await?;
-        sold[i] = units.into_iter().map(|(s, u, _)| (s, u)).collect();
-    }
-    let shop_sold: Option<BTreeMap<i64, i64>> = match scope.shop_id() {
+    let sold = super::sku_units_windows(tx, scope, 0, date).await?;
+    let shop_sold: Option<BTreeMap<i64, [i64; 3]>> = match scope.shop_id() {
         0 => None,
-        shop => {
-            let units = super::sku_units(tx, scope, shop, start(30), date).await?;
-            Some(units.into_iter().map(|(s, u, _)| (s, u)).collect())
-        }
+        shop => Some(super::sku_units_windows(tx, scope, shop, date).await?),
     };
     let stock: BTreeMap<i64, zhanggui_store::reports::SkuStock> = tx.sku_stock(company).await?.into_iter().collect();
     let skus: Vec<ReportSku> = tx.report_skus(company).await?;
     let mut out = Vec::new();
     for s in skus {
-        let units = |i: usize| sold[i].get(&s.sku_id).copied().unwrap_or(0);
+        let units = |i: usize| sold.get(&s.sku_id).map_or(0, |u| u[i]);
         let listed = match &shop_sold {
-            Some(m) => m.get(&s.sku_id).copied().unwrap_or(0) > 0,
+            Some(m) => m.get(&s.sku_id).is_some_and(|u| u[2] > 0),
             None => s.on_shelf || units(2) > 0,
         };
         if !listed {
