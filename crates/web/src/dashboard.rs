@@ -134,15 +134,24 @@ pub struct CardView {
     pub value: String,
     pub exact: String,
     pub changes: Vec<ChangeView>,
+    /// The rows behind the figure, where a list shows exactly them.
+    pub rows: String,
 }
 
-fn cards(prefix: &str, f: &Figures, against: &[(String, Option<&Figures>)], lang: Lang) -> Vec<CardView> {
+fn cards(
+    prefix: &str,
+    f: &Figures,
+    against: &[(String, Option<&Figures>)],
+    created_rows: &str,
+    lang: Lang,
+) -> Vec<CardView> {
     CARDS
         .iter()
         .map(|(key, zh, en)| {
             let v = value(f, key);
             CardView {
                 id: format!("{prefix}-{key}"),
+                rows: if *key == "orders_created" { created_rows.to_string() } else { String::new() },
                 label: lang.pick(zh, en),
                 hint: definition(key, lang),
                 value: short_money(v, lang),
@@ -303,6 +312,17 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
         Err(e) => return error_page(lang, &e),
     };
     let r = &d.daily;
+    // The orders list filters by creation day: exactly the trades behind 收订笔数.
+    let shop_id =
+        d.shops.iter().find(|s| Some(&s.name) == r.shop.as_ref()).map(|s| s.id.to_string()).unwrap_or_default();
+    let may_orders = a.user().may(Permission::ViewOrders);
+    let created = |from: &str| {
+        if may_orders {
+            format!("/orders{}", query_string(&[("shop", &shop_id), ("from", from), ("to", &r.date)]))
+        } else {
+            String::new()
+        }
+    };
     let day_cards = cards(
         "day",
         &r.day,
@@ -310,12 +330,14 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
             (lang.pick("较前一日", "vs the day before").to_string(), d.days_before(1)),
             (lang.pick("较上周同日", "vs the same day last week").to_string(), d.days_before(7)),
         ],
+        &created(&r.date),
         lang,
     );
     let month_cards = cards(
         "month",
         &r.month_to_date,
         &[(lang.pick("较上月同期", "vs the same days last month").to_string(), Some(&d.previous_month_to_date))],
+        &created(&r.month_from),
         lang,
     );
     let shop_keys = ["amount_paid", "orders_paid", "paying_buyers", "uv", "conversion_rate", "aov", "refund_amount"];
@@ -398,7 +420,7 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
         best,
         best_chart,
         alert_count: r.alerts.len(),
-        alert_groups: alert_groups(&r.alerts, lang, a.user().may(Permission::ViewOrders), 5),
+        alert_groups: alert_groups(&r.alerts, lang, may_orders, 5),
         alerts_link: format!("/reports/alerts{}", scope_q(&[("date", &r.date)])),
         not_checked: r.alerts_not_checked.iter().map(|s| s.to_string()).collect(),
         late,

@@ -102,6 +102,15 @@ async fn the_dashboard_shows_the_daily_report_s_figures() {
         assert!(report.alerts.iter().any(|a| a.subject == "订单 LATE1"));
         assert!(html.contains("href=\"/orders/tid/LATE1\""));
     }
+    // 收订笔数 links to exactly the trades created that day.
+    let link = format!("/orders?from={yesterday}&#38;to={yesterday}");
+    let html = get(&s, &b.cookie, "/").await.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    let html = get(&s, &b.cookie, &link.replace("&#38;", "&")).await.text().await.unwrap();
+    for tid in ["Y1", "Y2", "Y3"] {
+        assert!(html.contains(&format!(">{tid}<")), "{tid}");
+    }
+    assert!(!html.contains(">D1<") && !html.contains(">W1<"));
     let r = get(&s, &b.cookie, "/orders/tid/LATE1").await;
     assert_eq!(r.status(), 303);
     let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
