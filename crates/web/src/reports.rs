@@ -343,6 +343,23 @@ pub async fn page(
         Ok(Err(e)) => (None, e.message(lang), crate::auth::http_status(&e)),
         Err(message) => (None, message, StatusCode::UNPROCESSABLE_ENTITY),
     };
+    // The pickers show the period the report is of, and the links (xlsx, tabs) keep it.
+    let mut q = q;
+    if let Some(b) = &built {
+        match kind {
+            "monthly" => q.month = b.when.clone(),
+            "customers" => {
+                if let Some((from, to)) = b.when.split_once('_') {
+                    (q.from, q.to) = (from.to_string(), to.to_string());
+                }
+            }
+            _ => {
+                if q.date.trim().is_empty() {
+                    q.date = b.when.clone();
+                }
+            }
+        }
+    }
     let may_orders = a.user().may(Permission::ViewOrders);
     let (tables, basis, notes) = match built {
         Some(b) => {

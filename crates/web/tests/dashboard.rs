@@ -183,6 +183,10 @@ async fn every_report_renders_and_downloads_as_xlsx() {
     let html = get(&s, &b.cookie, &format!("/reports/daily?date={yesterday}")).await.text().await.unwrap();
     let r = s.app.daily_report(&s.manager.actor(), None, Some(yesterday), Utc::now()).await.unwrap();
     assert!(html.contains(&format!("<td class=\"num\">{}</td>", r.day.display("orders_created"))));
+    // Without a date the picker and the download name the day the report is of.
+    let html = get(&s, &b.cookie, "/reports/daily").await.text().await.unwrap();
+    assert!(html.contains(&format!("value=\"{yesterday}\" id=\"f-date\"")));
+    assert!(html.contains(&format!("href=\"/reports/daily/xlsx?date={yesterday}\"")));
     // The SKU in the replenishment table links to its page.
     let html = get(&s, &b.cookie, &format!("/reports/replenishment?date={yesterday}")).await.text().await.unwrap();
     assert!(html.contains(&format!("href=\"/stock/sku?code={SKU}\"")));
