@@ -232,3 +232,82 @@ async fn only_trades_paid_after_the_inventory_start_move_stock() {
     })
     .await;
 }
+
+/// The row-by-row path (`import_taobao_files`, which stages both reports in a scratch database)
+/// imports exactly what the in-memory path does: the same trades, rejects with the same lines,
+/// and nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staged_files_import_the_same_as_records_in_memory() {
+    on_every_backend("taobao_import_staged", |cx| async move {
+        let app = &cx.app;
+        let actor = company(app).await;
+        import_products(app, &actor).await;
+        let mut rng = ChaCha8Rng::seed_from_u64(2024);
+        let files = taobao_orders(&mut rng, 80, &Options::csv(Encoding::Utf8Bom));
+        let truth = &files.truth;
+        let dir = std::env::temp_dir().join(format!("zhanggui-staged-{}-{}", std::process::id(), cx.url.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let orders_path = dir.join("ExportOrderList202411.csv");
+        let lines_path = dir.join("ExportOrderDetailList202411.csv");
+        // A second copy of the first trade's row (same 订单编号) at the end of the order report.
+        let mut orders_bytes = files.orders.clone();
+        let (records, _) = read(&files, "csv");
+        let first_tid = records.iter().map(|r| r.tid.clone()).next().unwrap();
+        let text = String::from_utf8_lossy(&files.orders).into_owned();
+        let dup_row = text.lines().find(|l| l.contains(&first_tid)).unwrap().to_string();
+        let dup_bytes = format!("{dup_row}\n").into_bytes();
+        if !orders_bytes.ends_with(b"\n") {
+            orders_bytes.extend_from_slice(b"\n");
+        }
+        orders_bytes.extend_from_slice(&dup_bytes);
+        let dup_line = text.lines().count() + 1;
+        std::fs::write(&orders_path, &orders_bytes).unwrap();
+        std::fs::write(&lines_path, &files.lines).unwrap();
+
+        let opts = OrderImport { shop: SHOP.into(), file: "ExportOrderList202411.csv".into(), stock_from: None };
+        let read_counts = std::sync::Mutex::new((0, 0));
+        let on_read =
+            |f: &zhanggui_app::import::staged::StagedFiles| *read_counts.lock().unwrap() = (f.orders, f.lines);
+        let (summary, staged) =
+            app.import_taobao_files(&actor, &opts, &orders_path, Some(&lines_path), &on_read, &|_| {}).await.unwrap();
+        let expected_rejects = truth.order_errors.len() + truth.line_errors.len() + truth.join_errors.len() + 1;
+        assert_eq!(summary.inserted, truth.orders.len(), "{:?}", summary.rejects);
+        assert_eq!(summary.rejected, expected_rejects, "{:?}", summary.rejects);
+        assert!(
+            summary.rejects.iter().any(|r| r.line == dup_line && r.reason.contains(&first_tid)),
+            "{:?}",
+            summary.rejects
+        );
+        assert_eq!(*read_counts.lock().unwrap(), (staged.orders, staged.lines));
+        assert_eq!(staged.orders, truth.orders.len() + 1);
+
+        let trades = all_trades(app, &actor).await;
+        assert_eq!(trades.len(), truth.orders.len());
+        let by_tid: HashMap<&str, &zhanggui_store::Trade> = trades.iter().map(|t| (t.tid.as_str(), t)).collect();
+        for o in &truth.orders {
+            let t = by_tid.get(o.tid.as_str()).unwrap_or_else(|| panic!("trade {} missing", o.tid));
+            assert_eq!((t.status, t.goods_amount, t.postage), (o.status, o.goods_amount, o.postage), "{}", o.tid);
+            let detail = app.trade_detail(&actor, t.id).await.unwrap();
+            let want_lines = if o.lines.is_empty() { 1 } else { o.lines.len() };
+            assert_eq!(detail.lines.len(), want_lines, "lines of {}", o.tid);
+            if !o.lines.is_empty() {
+                let units: i64 = detail.lines.iter().map(|l| l.qty).sum();
+                assert_eq!(units, o.lines.iter().map(|l| l.qty).sum::<i64>(), "units of {}", o.tid);
+            }
+        }
+        // Again: nothing new, and the scratch database is gone.
+        let (again, _) =
+            app.import_taobao_files(&actor, &opts, &orders_path, Some(&lines_path), &|_| {}, &|_| {}).await.unwrap();
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, truth.orders.len()));
+        let leftovers = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name().to_string_lossy().starts_with(&format!("zhanggui-import-{}-", std::process::id()))
+            })
+            .count();
+        assert_eq!(leftovers, 0, "scratch databases are removed");
+        std::fs::remove_dir_all(&dir).ok();
+    })
+    .await;
+}

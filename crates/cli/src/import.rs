@@ -7,6 +7,7 @@ use comfy_table::Cell;
 use indicatif::{ProgressBar, ProgressStyle};
 use zhanggui_app::Lang;
 use zhanggui_app::import::orders::OrderImport;
+use zhanggui_app::import::staged::StagedFiles;
 use zhanggui_app::import::{ImportError, ImportSummary, rejects_csv};
 use zhanggui_formats::{OrderRecord, RowError, Sheet};
 
@@ -141,28 +142,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
     let fail = |e: ImportError| Failure::from_error(&e, lang);
     match cmd {
         ImportCommand::TaobaoOrders { orders, lines, common } => {
-            // Read row by row: only the records are kept, never the whole file.
-            let (name, records, mut errors) =
-                zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoOrderParser>(orders)
-                    .map_err(|e| file_error(e, lang))?;
-            let first = first_line(&records, |r| r.line, &errors);
-            let mut sources = vec![(orders.clone(), name, first)];
-            let records = match lines {
-                None => records,
-                Some(path) => {
-                    let (line_name, mut line_records, line_errors) =
-                        zhanggui_formats::read_records_path::<zhanggui_formats::taobao::TaobaoLineParser>(path)
-                            .map_err(|e| file_error(e, lang))?;
-                    zhanggui_formats::taobao::fill_missing_oids(&mut line_records);
-                    let first = first_line(&line_records, |r| r.line, &line_errors);
-                    errors.extend(line_errors);
-                    let (joined, join_errors) = zhanggui_formats::taobao::join_lines(records, line_records, &line_name);
-                    errors.extend(join_errors);
-                    sources.push((path.clone(), line_name, first));
-                    joined
-                }
-            };
-            import_orders(ctx, common, records, errors, sources).await.map_err(fail)?
+            import_taobao(ctx, common, orders, lines.as_deref()).await.map_err(fail)?
         }
         ImportCommand::PddOrders { file, common } | ImportCommand::JdOrders { file, common } => {
             let sheet = read(file, lang)?;
@@ -225,6 +205,37 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A Taobao order report (and line report): read row by row into a staging database so memory
+/// does not grow with the files, then imported a batch of trades at a time.
+async fn import_taobao(ctx: &Ctx, args: &OrderArgs, orders: &Path, lines: Option<&Path>) -> Result<(), ImportError> {
+    let opts = order_import(ctx, args, orders)?;
+    // The number of trades is known once both files are read.
+    let progress = bar(args.format, usize::MAX);
+    let on_read = |files: &StagedFiles| progress.set_length(files.orders as u64);
+    let tick = |n: usize| progress.set_position(n as u64);
+    let (summary, files) = ctx.app.import_taobao_files(&ctx.actor, &opts, orders, lines, &on_read, &tick).await?;
+    progress.finish_and_clear();
+    let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let first = |n: usize| if n == 0 { usize::MAX } else { n };
+    let mut sources = vec![(orders.to_path_buf(), name(orders), first(files.first_order_line))];
+    if let Some(path) = lines {
+        sources.push((path.to_path_buf(), name(path), first(files.first_line_line)));
+    }
+    finish(ctx, &summary, args.rejects.as_deref(), &sources, args.format).map_err(|f| ImportError::File(f.message))
+}
+
+fn order_import(ctx: &Ctx, args: &OrderArgs, file: &Path) -> Result<OrderImport, ImportError> {
+    let lang = ctx.lang;
+    let stock_from = match &args.stock_from {
+        None => None,
+        Some(d) => Some(zhanggui_app::clock::parse_local(d, ctx.time_zone).ok_or_else(|| {
+            ImportError::File(format!("--stock-from {d}: {}", lang.pick("日期格式应为 YYYY-MM-DD", "use YYYY-MM-DD")))
+        })?),
+    };
+    let file = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(OrderImport { shop: args.shop.clone(), file, stock_from })
 }
 
 async fn import_orders(

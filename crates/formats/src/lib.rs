@@ -39,7 +39,7 @@ pub use header::Header;
 pub use records::{
     AdDailyRecord, ItemTrafficRecord, LineRecord, OrderRecord, ProductRecord, RowError, ShopTrafficRecord,
 };
-pub use row_parser::{RowParser, read_records, read_records_path};
+pub use row_parser::{RecordStream, RowParser, read_records, read_records_path, stream_records_path};
 pub use sheet::{
     CsvRows, HeaderedRows, ReaderRows, RowStream, Sheet, SheetFormat, SheetRow, TextEncoding, csv_rows, open_rows,
     read_sheet, read_sheet_bytes,

@@ -3,10 +3,11 @@
 //! text means the export had none. Rates are integers in parts per 10,000 (`3.27%` → 327).
 
 use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 use zhanggui_domain::{Money, Region, TradeStatus};
 
 /// A trade (主订单) with its lines (子订单).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRecord {
     pub line: usize,
     /// The platform's trade id (订单编号 / 订单号).
@@ -59,7 +60,7 @@ pub struct OrderRecord {
 }
 
 /// A trade line (子订单).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRecord {
     pub line: usize,
     /// 子订单编号; where the export has none: Taobao `{tid}-{n}` (n-th line of the trade in the file),

@@ -47,20 +47,49 @@ pub type FileRecords<R> = (String, Vec<R>, Vec<RowError>);
 /// Like [`read_records`], but reads the file row by row (CSV is never held whole in memory): only
 /// the records and errors are kept. Returns the file's name as errors give it, too.
 pub fn read_records_path<P: RowParser>(path: &std::path::Path) -> Result<FileRecords<P::Record>, FileError> {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (header, rows) = crate::sheet::open_rows(path)?.with_header(&name, P::WANTED)?;
-    let parser = P::from_header(&name, &header)?;
+    let mut stream = stream_records_path::<P>(path)?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
-    for row in rows {
-        let row = row?;
-        if repeats_header(&header, &row) {
-            continue;
-        }
-        match parser.parse(&name, &row) {
+    for item in &mut stream {
+        match item? {
             Ok(r) => records.push(r),
             Err(e) => errors.push(e),
         }
     }
-    Ok((name, records, errors))
+    Ok((stream.name, records, errors))
+}
+
+/// The records of a file one at a time, for files too big to hold: each item is a record or the
+/// row error that replaced it; a file error (unreadable bytes, I/O) ends the stream.
+pub struct RecordStream<P: RowParser> {
+    /// The file's name as errors give it.
+    pub name: String,
+    header: Header,
+    rows: crate::sheet::HeaderedRows,
+    parser: P,
+}
+
+/// Opens a file for [`RecordStream`]: finds the header and checks the columns `P` needs.
+pub fn stream_records_path<P: RowParser>(path: &std::path::Path) -> Result<RecordStream<P>, FileError> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (header, rows) = crate::sheet::open_rows(path)?.with_header(&name, P::WANTED)?;
+    let parser = P::from_header(&name, &header)?;
+    Ok(RecordStream { name, header, rows, parser })
+}
+
+impl<P: RowParser> Iterator for RecordStream<P> {
+    type Item = Result<Result<P::Record, RowError>, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let row = match self.rows.next()? {
+                Ok(row) => row,
+                Err(e) => return Some(Err(e)),
+            };
+            if repeats_header(&self.header, &row) {
+                continue;
+            }
+            return Some(Ok(self.parser.parse(&self.name, &row)));
+        }
+    }
 }

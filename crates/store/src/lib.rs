@@ -21,6 +21,7 @@ pub mod purchasing;
 pub mod records;
 pub mod reports;
 pub mod scratch;
+pub mod staging;
 pub mod stocktake;
 pub mod summaries;
 pub mod trade_write;

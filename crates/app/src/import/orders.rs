@@ -42,6 +42,35 @@ pub struct OrderImport {
 
 const NOT_GIVEN: &str = "（导出未提供）";
 
+/// An order import under way: the shop, its time zone and warehouse, and the summary so far.
+pub(crate) struct OrderImportRun {
+    shop: Shop,
+    tz: Tz,
+    warehouse: Option<i64>,
+    pub(crate) summary: ImportSummary,
+    started: Instant,
+    pub(crate) done: usize,
+}
+
+impl OrderImportRun {
+    pub(crate) fn finish(mut self) -> ImportSummary {
+        self.summary.rejected = self.summary.rejects.len();
+        self.summary.rejects.sort_by_key(|r| r.line);
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        self.summary
+    }
+
+    /// Refuses a row whose order number an earlier row of the file already has.
+    pub(crate) fn duplicate(&mut self, file: &str, line: usize, tid: &str, first: usize) {
+        self.summary.rejects.push(Reject {
+            file: file.to_string(),
+            line,
+            column: None,
+            reason: format!("订单编号 {tid} 重复（第 {first} 行已有） / duplicate order number"),
+        });
+    }
+}
+
 impl App {
     /// Imports trades read from an export. `read_errors` are the rows the reader already refused;
     /// they are reported with the rest. `progress(records done)` is called after each batch.
@@ -53,11 +82,38 @@ impl App {
         read_errors: &[RowError],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary, ImportError> {
+        let mut run = self.begin_order_import(actor, opts, read_errors).await?;
+        run.summary.records = records.len();
+        // One record per order number: a second row for the same trade in one file is refused.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut unique = Vec::with_capacity(records.len());
+        for r in records {
+            match seen.get(&r.tid) {
+                Some(first) => run.duplicate(&opts.file, r.line, &r.tid, *first),
+                None => {
+                    seen.insert(r.tid.clone(), r.line);
+                    unique.push(r);
+                }
+            }
+        }
+        for batch in unique.chunks(BATCH) {
+            self.import_order_batch(actor, opts, &mut run, batch).await?;
+            progress(run.done);
+        }
+        Ok(run.finish())
+    }
+
+    /// Finds the shop and sets its inventory start (the first import of a shop starts it now).
+    pub(crate) async fn begin_order_import(
+        &self,
+        actor: &Actor,
+        opts: &OrderImport,
+        read_errors: &[RowError],
+    ) -> Result<OrderImportRun, ImportError> {
         let started = Instant::now();
         let mut summary = ImportSummary {
             kind: "orders".into(),
             file: opts.file.clone(),
-            records: records.len(),
             rejects: read_errors.iter().map(Reject::from).collect(),
             ..Default::default()
         };
@@ -84,23 +140,6 @@ impl App {
             tx.commit().await?;
             (shop, tz)
         };
-        // One record per order number: a second row for the same trade in one file is refused.
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut unique = Vec::with_capacity(records.len());
-        for r in records {
-            match seen.get(&r.tid) {
-                Some(first) => summary.rejects.push(Reject {
-                    file: opts.file.clone(),
-                    line: r.line,
-                    column: None,
-                    reason: format!("订单编号 {} 重复（第 {first} 行已有） / duplicate order number", r.tid),
-                }),
-                None => {
-                    seen.insert(r.tid.clone(), r.line);
-                    unique.push(r);
-                }
-            }
-        }
         let warehouse = match shop.default_warehouse_id {
             Some(w) => Some(w),
             None => {
@@ -110,19 +149,23 @@ impl App {
                 w
             }
         };
-        let mut done = 0;
-        for batch in unique.chunks(BATCH) {
-            let mut tx = self.db.begin().await?;
-            let ctx = Batch { actor, shop: &shop, warehouse, tz, file: &opts.file };
-            ctx.run(&mut tx, batch, &mut summary).await?;
-            tx.commit().await?;
-            done += batch.len();
-            progress(done);
-        }
-        summary.rejected = summary.rejects.len();
-        summary.rejects.sort_by_key(|r| r.line);
-        summary.seconds = started.elapsed().as_secs_f64();
-        Ok(summary)
+        Ok(OrderImportRun { shop, tz, warehouse, summary, started, done: 0 })
+    }
+
+    /// Imports one batch of distinct trades in one transaction.
+    pub(crate) async fn import_order_batch(
+        &self,
+        actor: &Actor,
+        opts: &OrderImport,
+        run: &mut OrderImportRun,
+        batch: &[OrderRecord],
+    ) -> Result<(), ImportError> {
+        let mut tx = self.db.begin().await?;
+        let ctx = Batch { actor, shop: &run.shop, warehouse: run.warehouse, tz: run.tz, file: &opts.file };
+        ctx.run(&mut tx, batch, &mut run.summary).await?;
+        tx.commit().await?;
+        run.done += batch.len();
+        Ok(())
     }
 }
 
