@@ -58,8 +58,10 @@ impl Tx {
     pub async fn index_staging(&mut self) -> Result<(), StoreError> {
         exec!(self, "CREATE INDEX staged_order_tid ON staged_order (tid, line)")?;
         exec!(self, "CREATE INDEX staged_line_tid ON staged_line (tid, line)")?;
-        exec!(self, "CREATE TABLE staged_first AS SELECT MIN(line) AS line FROM staged_order GROUP BY tid")?;
-        exec!(self, "CREATE UNIQUE INDEX staged_first_line ON staged_first (line)")?;
+        // Declared, not `CREATE TABLE AS`: a column without a declared type has no affinity, and
+        // SQLite would then not use its index to compare it with `staged_order.line`.
+        exec!(self, "CREATE TABLE staged_first (line BIGINT PRIMARY KEY)")?;
+        exec!(self, "INSERT INTO staged_first (line) SELECT MIN(line) FROM staged_order GROUP BY tid")?;
         Ok(())
     }
 
