@@ -250,6 +250,22 @@ impl App {
     }
 }
 
+/// A trade history row's event (`trade_event.event`) as the shop says it.
+pub fn event_label(event: &str, lang: Lang) -> &str {
+    let (zh, en) = match event {
+        "create" => ("下单", "created"),
+        "pay" => ("付款", "paid"),
+        "ship" => ("发货", "shipped"),
+        "confirm" => ("确认收货", "receipt confirmed"),
+        "close" => ("关闭", "closed"),
+        "import" => ("导入", "imported"),
+        "forbid" => ("禁止发货", "shipping locked"),
+        "allow" => ("恢复发货", "shipping unlocked"),
+        other => (other, other),
+    };
+    lang.pick(zh, en)
+}
+
 /// Does stock move for a trade of this shop paid (or created) at `at`?
 pub(crate) fn tracks_stock(shop: &Shop, at: DateTime<Utc>) -> bool {
     shop.inventory_start_at.is_none_or(|start| at >= start)

@@ -267,7 +267,7 @@ pub async fn run(ctx: &Ctx, cmd: &OrdersCommand) -> Result<(), Failure> {
                     .unwrap_or(e.to_status.clone());
                 history.add_row(vec![
                     Cell::new(format_local(e.at, tz)),
-                    Cell::new(event_text(&e.event, lang)),
+                    Cell::new(zhanggui_app::trading::event_label(&e.event, lang)),
                     Cell::new(to),
                     Cell::new(&e.note),
                     Cell::new(&e.user_name),
@@ -308,22 +308,6 @@ pub async fn run(ctx: &Ctx, cmd: &OrdersCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
-}
-
-/// A history row's event as the shop says it.
-fn event_text(event: &str, lang: Lang) -> &str {
-    let (zh, en) = match event {
-        "create" => ("下单", "created"),
-        "pay" => ("付款", "paid"),
-        "ship" => ("发货", "shipped"),
-        "confirm" => ("确认收货", "receipt confirmed"),
-        "close" => ("关闭", "closed"),
-        "import" => ("导入", "imported"),
-        "forbid" => ("禁止发货", "shipping locked"),
-        "allow" => ("恢复发货", "shipping unlocked"),
-        other => (other, other),
-    };
-    lang.pick(zh, en)
 }
 
 fn done(ctx: &Ctx, tid: &str, status: TradeStatus) {

@@ -70,18 +70,7 @@ pub fn ship_countdown(
 
 /// A trade's history event as the shop says it.
 pub fn event(event: &str, lang: Lang) -> String {
-    let (zh, en) = match event {
-        "create" => ("下单", "created"),
-        "pay" => ("付款", "paid"),
-        "ship" => ("发货", "shipped"),
-        "confirm" => ("确认收货", "receipt confirmed"),
-        "close" => ("关闭", "closed"),
-        "import" => ("导入", "imported"),
-        "forbid" => ("禁止发货", "shipping locked"),
-        "allow" => ("恢复发货", "shipping unlocked"),
-        other => (other, other),
-    };
-    lang.pick(zh, en).to_string()
+    zhanggui_app::trading::event_label(event, lang).to_string()
 }
 
 pub fn status_code_label(code: &str, lang: Lang) -> String {
