@@ -19,6 +19,13 @@ use crate::StoreError;
 /// the WAL file grows to about 40 MB between checkpoints.
 const WAL_AUTOCHECKPOINT_PAGES: &str = "10000";
 
+/// What a SQLite database is for: the shop's own, or a scratch file an import stages in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SqliteUse {
+    Shop,
+    Scratch,
+}
+
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -354,14 +361,31 @@ impl Db {
             url
         };
         let file = file.split('?').next().unwrap_or(file);
+        Db::open_sqlite(url, file, SqliteUse::Shop).await
+    }
+
+    /// A throwaway SQLite database for staging an import (`store::staging`): small page caches, so
+    /// the memory it takes stays small whatever it holds, and no syncing to disk, since it is
+    /// deleted when the import ends.
+    pub async fn open_scratch(path: &std::path::Path) -> Result<Db, StoreError> {
+        let file = path.display().to_string();
+        Db::open_sqlite(&file, &file, SqliteUse::Scratch).await
+    }
+
+    async fn open_sqlite(url: &str, file: &str, purpose: SqliteUse) -> Result<Db, StoreError> {
+        let connect_err = |source| StoreError::Connect { url: redact(url), source };
+        let (cache, synchronous) = match purpose {
+            SqliteUse::Shop => ("-131072", SqliteSynchronous::Normal),
+            SqliteUse::Scratch => ("-8192", SqliteSynchronous::Off),
+        };
         let opts = SqliteConnectOptions::new()
             .filename(file)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(60))
-            .pragma("cache_size", "-131072")
+            .pragma("cache_size", cache)
             .pragma("temp_store", "memory");
         // The writer connects first: it creates the file and sets WAL mode before readers open it.
         let writer = SqlitePoolOptions::new()

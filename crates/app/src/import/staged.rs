@@ -154,7 +154,7 @@ impl App {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let scratch =
             Scratch { path: std::env::temp_dir().join(format!("zhanggui-import-{}-{nanos}.db", std::process::id())) };
-        let db = Db::open(&format!("sqlite://{}", scratch.path.display())).await?;
+        let db = Db::open_scratch(&scratch.path).await?;
         let result = self.import_staged(actor, opts, &db, orders, lines, on_read, progress).await;
         db.close().await;
         drop(scratch);
