@@ -3,7 +3,6 @@
 //! expected arrivals (到货信息跟踪). Each use case runs in one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use zhanggui_domain::{
     ArrivalState, IllegalPurchaseTransition, Money, MoveKind, PurchaseEvent, PurchaseStatus, ReceiptVariance,
@@ -166,15 +165,6 @@ pub struct Arrival {
     pub state: ArrivalState,
 }
 
-async fn company_zone(tx: &mut Tx, company_id: i64) -> Result<Tz, PurchaseError> {
-    let companies = tx.companies().await?;
-    Ok(companies
-        .iter()
-        .find(|c| c.id == company_id)
-        .map(|c| clock::zone(&c.time_zone))
-        .unwrap_or(chrono_tz::Asia::Shanghai))
-}
-
 async fn load_order(tx: &mut Tx, actor: &Actor, key: &str) -> Result<PurchaseOrderRow, PurchaseError> {
     tx.purchase_order_for_update(actor.company_id, key)
         .await?
@@ -252,7 +242,7 @@ impl App {
         }
         with_retry(|| async {
             let mut tx = self.db.begin().await?;
-            let tz = company_zone(&mut tx, actor.company_id).await?;
+            let tz = tx.company_zone(actor.company_id).await?;
             let supplier = tx
                 .suppliers(actor.company_id)
                 .await?
@@ -479,7 +469,7 @@ impl App {
     /// What is still to arrive on open purchase orders, late ones first (到货信息跟踪).
     pub async fn expected_arrivals(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Arrival>, PurchaseError> {
         let mut tx = self.db.begin_read().await?;
-        let tz = company_zone(&mut tx, actor.company_id).await?;
+        let tz = tx.company_zone(actor.company_id).await?;
         let rows = tx.expected_arrivals(actor.company_id).await?;
         tx.commit().await?;
         let today = clock::local_day(now, tz);

@@ -170,14 +170,7 @@ impl App {
                 None => warehouses.first(),
             }
             .ok_or_else(|| StocktakeError::UnknownWarehouse(warehouse.unwrap_or_default().to_string()))?;
-            let tz = {
-                let companies = tx.companies().await?;
-                companies
-                    .iter()
-                    .find(|c| c.id == actor.company_id)
-                    .map(|c| clock::zone(&c.time_zone))
-                    .unwrap_or(chrono_tz::Asia::Shanghai)
-            };
+            let tz = tx.company_zone(actor.company_id).await?;
             let prefix = format!("PD{}", clock::local_day(at, tz).format("%Y%m%d"));
             let n = tx.count_stocktake_codes(actor.company_id, &prefix).await?;
             let code = format!("{prefix}-{:03}", n + 1);
