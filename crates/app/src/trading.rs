@@ -271,13 +271,6 @@ pub(crate) fn tracks_stock(shop: &Shop, at: DateTime<Utc>) -> bool {
     shop.inventory_start_at.is_none_or(|start| at >= start)
 }
 
-async fn load_shop(tx: &mut Tx, actor: &Actor, shop_id: i64) -> Result<Shop, TradeError> {
-    match tx.shop(shop_id).await? {
-        Some(s) if s.company_id == actor.company_id => Ok(s),
-        _ => Err(TradeError::ShopNotFound(shop_id)),
-    }
-}
-
 async fn load_trade(tx: &mut Tx, actor: &Actor, trade_id: i64) -> Result<Trade, TradeError> {
     tx.trade_for_update(actor.company_id, trade_id).await?.ok_or_else(|| TradeError::NotFound(trade_id.to_string()))
 }
@@ -302,7 +295,12 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
     if input.postage.is_negative() || input.discount.is_negative() {
         return Err(invalid("amount", "postage and discount cannot be negative"));
     }
-    let shop = load_shop(tx, actor, input.shop_id).await?;
+    let codes: Vec<&str> = input.lines.iter().map(|l| l.outer_sku_id.trim()).filter(|c| !c.is_empty()).collect();
+    let (shop, skus) = tx.shop_and_skus(input.shop_id, actor.company_id, &codes).await?;
+    let shop = match shop {
+        Some(s) if s.company_id == actor.company_id => s,
+        _ => return Err(TradeError::ShopNotFound(input.shop_id)),
+    };
     let goods: Money = input.lines.iter().map(|l| l.price * l.qty).sum();
     if input.discount > goods {
         return Err(invalid("discount", format!("discount {} exceeds the goods amount {}", input.discount, goods)));
@@ -312,8 +310,6 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, input: &TradeInput) -> Result
     let line_paid = payable_goods.allocate(&weights);
 
     let region = parse_address(&input.receiver_address).unwrap_or_default();
-    let codes: Vec<&str> = input.lines.iter().map(|l| l.outer_sku_id.trim()).filter(|c| !c.is_empty()).collect();
-    let skus = tx.skus_by_codes(actor.company_id, &codes).await?;
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, l) in input.lines.iter().enumerate() {
         let code = l.outer_sku_id.trim();
@@ -461,27 +457,22 @@ pub async fn pay_with(
     at: DateTime<Utc>,
     already_paid_on_platform: bool,
 ) -> Result<(), TradeError> {
-    let (trade, shop) = tx
-        .trade_with_shop_for_update(actor.company_id, trade_id)
-        .await?
-        .ok_or_else(|| TradeError::NotFound(trade_id.to_string()))?;
+    // Lines reserved while unpaid (a shop that reserves unpaid trades) keep their reservation, so
+    // only the others are read with their balances.
+    let (trade, shop, found) =
+        tx.trade_to_pay(actor.company_id, trade_id).await?.ok_or_else(|| TradeError::NotFound(trade_id.to_string()))?;
     let next = trade.status.apply(TradeEvent::Pay)?;
     if at < trade.created_at {
         return Err(invalid("paid_at", "a trade cannot be paid before it was created"));
     }
-    let mut read_lines = Vec::new();
     let reserve = if tracks_stock(&shop, at) {
-        // Lines reserved while unpaid (a shop that reserves unpaid trades) keep their reservation.
-        let found = tx.lines_to_reserve_with_balances(trade_id).await?;
         let mut rules = shop.clone();
         rules.allow_oversell |= already_paid_on_platform;
-        let planned = plan_reservations_in(&rules, &found.lines, found.balances)?;
-        read_lines = found.lines;
-        planned
+        plan_reservations_in(&rules, &found.lines, found.balances)?
     } else {
         Vec::new()
     };
-    let summary = summary::paid(tx, &trade, read_lines, at).await?;
+    let summary = summary::paid(tx, &trade, found.lines, at).await?;
     let oversold = reserve.iter().any(|r| !r.guarded);
     let write = TradeWrite {
         company_id: actor.company_id,
@@ -528,8 +519,10 @@ pub async fn ship_in(
     if tracking.is_empty() {
         return Err(invalid("tracking_no", "the tracking number (运单号) is required"));
     }
-    let trade = load_trade(tx, actor, trade_id).await?;
-    let (lines, reservations) = tx.lines_with_open_reservations(trade_id).await?;
+    let (trade, lines, reservations) = tx
+        .trade_to_ship(actor.company_id, trade_id)
+        .await?
+        .ok_or_else(|| TradeError::NotFound(trade_id.to_string()))?;
     let unshipped: Vec<&OrderLine> = lines.iter().filter(|l| l.shipped_at.is_none()).collect();
     let chosen: Vec<i64> = match &ship.line_ids {
         None => unshipped.iter().map(|l| l.id).collect(),

@@ -53,6 +53,30 @@ async fn open_reservations(app: &App, trade_id: i64) -> Vec<(i64, i64, i64)> {
     r.into_iter().map(|r| (r.sku_id, r.warehouse_id, r.qty)).collect()
 }
 
+/// The reads a transition sends together (one round trip on SQLite) give what the separate queries
+/// give, including for a trade of another company (nothing).
+async fn assert_combined_reads_match(app: &App, fx: &Fixture, trade_id: i64) {
+    let mut tx = app.db.begin().await.expect("begin");
+    let shown = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let to_pay = tx.trade_to_pay(fx.company_id, trade_id).await.expect("to pay");
+    let trade_shop = tx.trade_with_shop_for_update(fx.company_id, trade_id).await.expect("trade");
+    let lines = tx.lines_to_reserve_with_balances(trade_id).await.expect("lines");
+    let (t, shop) = trade_shop.expect("trade exists");
+    assert_eq!(shown(&to_pay), shown(&Some((t.clone(), shop, lines))));
+    let to_ship = tx.trade_to_ship(fx.company_id, trade_id).await.expect("to ship");
+    let (lines, reservations) = tx.lines_with_open_reservations(trade_id).await.expect("lines");
+    assert_eq!(shown(&to_ship), shown(&Some((t, lines, reservations))));
+    assert!(tx.trade_to_pay(fx.company_id + 1000, trade_id).await.expect("other company").is_none());
+    assert!(tx.trade_to_ship(fx.company_id + 1000, trade_id).await.expect("other company").is_none());
+    let codes = [TEE_BLACK_M, "NO-SUCH-CODE", JEANS_BLUE_27];
+    let (shop, skus) = tx.shop_and_skus(fx.taobao, fx.company_id, &codes).await.expect("shop and skus");
+    assert_eq!(shown(&shop), shown(&tx.shop(fx.taobao).await.expect("shop")));
+    assert_eq!(shown(&skus), shown(&tx.skus_by_codes(fx.company_id, &codes).await.expect("skus")));
+    let (shop, skus) = tx.shop_and_skus(fx.taobao, fx.company_id, &[]).await.expect("no codes");
+    assert!(shop.is_some() && skus.is_empty());
+    tx.rollback().await.expect("rollback");
+}
+
 async fn move_count(app: &App, company_id: i64) -> i64 {
     let mut tx = app.db.begin_read().await.expect("begin");
     let n = tx.count_rows(zhanggui_app::store::catalog::Table::StockMove, company_id).await.expect("count");
@@ -414,6 +438,7 @@ async fn partial_shipping_then_the_rest() {
         assert_eq!(fx.stock(app, TEE_BLACK_M, "HZ").await, (19, 0, 19));
         assert_eq!(fx.stock(app, JEANS_BLUE_27, "HZ").await, (3, 2, 1));
         assert_eq!(open_reservations(app, id).await, vec![(fx.sku(JEANS_BLUE_27).id, fx.hz, 2)]);
+        assert_combined_reads_match(app, &fx, id).await;
 
         // Shipping the shipped line again is refused and changes nothing.
         let before = snapshot(app, fx.company_id, &[id]).await;

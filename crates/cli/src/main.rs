@@ -35,7 +35,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub company: Option<String>,
     /// Let SQLite work move between CPU cores. By default a command on SQLite keeps its threads on
-    /// one core, which makes each database round trip several times cheaper.
+    /// one core under batch scheduling, which makes each database round trip several times cheaper.
     #[arg(long, global = true, env = "ZHANGGUI_ALL_CORES", value_parser = clap::builder::BoolishValueParser::new())]
     pub all_cores: bool,
     #[command(subcommand)]
@@ -163,6 +163,7 @@ fn main() -> ExitCode {
     let serving = matches!(cli.command, Command::Serve(_));
     if !serving && affinity::is_sqlite(&cli.database) && !cli.all_cores {
         affinity::stay_on_current_core();
+        affinity::batch_scheduling();
     }
     let mut builder = if serving {
         tokio::runtime::Builder::new_multi_thread()

@@ -96,19 +96,18 @@ impl Batch {
         self.parts.len()
     }
 
-    /// One SQL text for all parts, each part's `$n` shifted past the binds of the parts before it.
-    fn combined(&self) -> (String, Vec<&Value>) {
-        let mut sql = String::new();
-        let mut args = Vec::new();
+    /// One SQL text for all parts in SQLite's positional form (see [`positional`]), with the values
+    /// bound in the order of the `?`s; each part's `$n` refers to its own values.
+    fn positional(&self) -> (String, Vec<&Value>) {
+        let mut sql = String::with_capacity(self.parts.iter().map(|(t, _)| t.len() + 2).sum());
+        let mut bound = Vec::with_capacity(self.parts.iter().map(|(_, a)| a.len()).sum());
         for (text, part_args) in &self.parts {
-            let offset = args.len();
             if !sql.is_empty() {
                 sql.push_str(";\n");
             }
-            sql.push_str(&shift_placeholders(text, offset));
-            args.extend(part_args.iter());
+            push_positional(&mut sql, &mut bound, text, |k| part_args.get(k));
         }
-        (sql, args)
+        (sql, bound)
     }
 }
 
@@ -120,25 +119,38 @@ impl Batch {
 pub(crate) fn positional<'v>(sql: &str, args: &[&'v Value]) -> (String, Vec<&'v Value>) {
     let mut out = String::with_capacity(sql.len());
     let mut bound = Vec::with_capacity(args.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+    push_positional(&mut out, &mut bound, sql, |k| args.get(k).copied());
+    (out, bound)
+}
+
+/// Appends `sql` to `out` with every `$n` turned into `?`, and `arg(n - 1)` (NULL when there is
+/// none) to `bound` for each.
+fn push_positional<'v>(
+    out: &mut String,
+    bound: &mut Vec<&'v Value>,
+    sql: &str,
+    arg: impl Fn(usize) -> Option<&'v Value>,
+) {
+    let bytes = sql.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            out.push_str(&sql[copied..i]);
             let mut n = 0usize;
-            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-                n = n * 10 + d as usize;
-                chars.next();
+            i += 1;
+            while let Some(d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+                n = n * 10 + usize::from(d - b'0');
+                i += 1;
             }
             out.push('?');
-            if let Some(v) = n.checked_sub(1).and_then(|i| args.get(i)) {
-                bound.push(*v);
-            } else {
-                bound.push(&NULL);
-            }
+            bound.push(n.checked_sub(1).and_then(&arg).unwrap_or(&NULL));
+            copied = i;
         } else {
-            out.push(c);
+            i += 1;
         }
     }
-    (out, bound)
+    out.push_str(&sql[copied..]);
 }
 
 static NULL: Value = Value::Int(None);
@@ -191,8 +203,7 @@ impl Tx {
         }
         match self {
             Tx::Sqlite(t) => {
-                let (sql, args) = batch.combined();
-                let (sql, args) = positional(&sql, &args);
+                let (sql, args) = batch.positional();
                 let q = bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
                 Ok(q.execute(&mut **t).await?.rows_affected())
             }
@@ -217,8 +228,7 @@ impl Tx {
         let mut ids = Vec::new();
         match self {
             Tx::Sqlite(t) => {
-                let (sql, args) = batch.combined();
-                let (sql, args) = positional(&sql, &args);
+                let (sql, args) = batch.positional();
                 let q = bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
                 for row in q.fetch_all(&mut **t).await? {
                     ids.push(row.try_get::<i64, _>(0)?);
@@ -249,9 +259,13 @@ mod tests {
         let mut b = Batch::new();
         b.push("INSERT INTO x VALUES ($1, $2)", args![1i64, "a"]);
         b.push("UPDATE y SET v = $1", args![true]);
-        let (sql, args) = b.combined();
-        assert_eq!(sql, "INSERT INTO x VALUES ($1, $2);\nUPDATE y SET v = $3");
-        assert_eq!(args.len(), 3);
+        b.push("SELECT $2, $1, 'é$'", args![5i64, "c"]);
+        let (sql, args) = b.positional();
+        assert_eq!(sql, "INSERT INTO x VALUES (?, ?);\nUPDATE y SET v = ?;\nSELECT ?, ?, 'é$'");
+        assert_eq!(
+            args,
+            vec![&Value::from(1i64), &Value::from("a"), &Value::from(true), &Value::from("c"), &Value::from(5i64)]
+        );
         let one = Value::from(1i64);
         let two = Value::from("b");
         let (sql, bound) = positional("SELECT $2, $1, $2", &[&one, &two]);

@@ -270,6 +270,46 @@ impl Tx {
     }
 
     /// The SKUs with these codes (unknown codes are simply absent), in one query.
+    /// The shop and the SKUs with these codes, as creating a trade needs them: one round trip on
+    /// SQLite (two statements sent together), two queries on PostgreSQL.
+    pub async fn shop_and_skus(
+        &mut self,
+        shop_id: i64,
+        company_id: i64,
+        codes: &[&str],
+    ) -> Result<(Option<Shop>, Vec<SkuInfo>), StoreError> {
+        use sqlx::Row as _;
+        let Tx::Sqlite(t) = self else {
+            let shop = self.shop(shop_id).await?;
+            let skus = self.skus_by_codes(company_id, codes).await?;
+            return Ok((shop, skus));
+        };
+        let mut sql = format!("SELECT 1 AS part, {SHOP_COLUMNS} FROM shop WHERE id = $1");
+        if !codes.is_empty() {
+            let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 3)).collect();
+            sql.push_str(&format!(
+                ";\nSELECT 2 AS part, s.id, s.product_id, s.outer_sku_id, p.outer_id, p.title, s.properties, s.cost, \
+                    s.price FROM sku s JOIN product p ON p.id = s.product_id \
+                 WHERE s.company_id = $2 AND s.outer_sku_id IN ({})",
+                marks.join(", ")
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(company_id);
+        for c in codes {
+            q = q.bind(*c);
+        }
+        let mut shop = None;
+        let mut skus = Vec::new();
+        for r in q.fetch_all(&mut **t).await? {
+            if r.try_get::<i64, _>("part")? == 1 {
+                shop = Some((|| -> Result<Shop, sqlx::Error> { shop_row!(r) })()?);
+            } else {
+                skus.push(sku_info_row!(r)?);
+            }
+        }
+        Ok((shop, skus))
+    }
+
     pub async fn skus_by_codes(&mut self, company_id: i64, codes: &[&str]) -> Result<Vec<SkuInfo>, StoreError> {
         if codes.is_empty() {
             return Ok(Vec::new());

@@ -7,12 +7,70 @@ use zhanggui_domain::Platform;
 
 use crate::{OrderLine, Reservation, Shop, StoreError, Trade, TradeEventRow, TradeFilter, Tx, from_ts, to_ts};
 
+/// A SKU's balance in one warehouse: `(sku_id, warehouse_id, on_hand, reserved)`.
+pub type Balance = (i64, i64, i64, i64);
+
 /// Lines of a trade and the stock balances of their SKUs, as `(sku_id, warehouse_id, on_hand, reserved)`.
 #[derive(Debug, Clone, Default)]
 pub struct LinesAndBalances {
     pub lines: Vec<OrderLine>,
-    pub balances: Vec<(i64, i64, i64, i64)>,
+    pub balances: Vec<Balance>,
 }
+
+impl LinesAndBalances {
+    /// Folds rows of (line, its SKU's balance in one warehouse) into the lines and the balances.
+    fn collect(rows: Vec<(OrderLine, Option<Balance>)>) -> LinesAndBalances {
+        let mut out = LinesAndBalances::default();
+        for (line, balance) in rows {
+            if out.lines.last().is_none_or(|l: &OrderLine| l.id != line.id) {
+                out.lines.push(line);
+            }
+            if let Some(b) = balance {
+                out.balances.push(b);
+            }
+        }
+        out.balances.sort_unstable();
+        out.balances.dedup();
+        out
+    }
+}
+
+/// Folds rows of (line, one of its open reservations) into the lines and the reservations (by id).
+fn collect_lines_and_reservations(rows: Vec<(OrderLine, Option<Reservation>)>) -> (Vec<OrderLine>, Vec<Reservation>) {
+    let mut lines: Vec<OrderLine> = Vec::new();
+    let mut reservations = Vec::new();
+    for (line, reservation) in rows {
+        if lines.last().is_none_or(|l| l.id != line.id) {
+            lines.push(line);
+        }
+        reservations.extend(reservation);
+    }
+    reservations.sort_by_key(|r| r.id);
+    (lines, reservations)
+}
+
+/// The shop's stock rules, read with a trade (`shop s` joined to `trade t`).
+const SHOP_RULE_COLUMNS: &str = "s.platform AS shop_platform, s.allow_oversell AS shop_allow_oversell, \
+    s.reserve_unpaid AS shop_reserve_unpaid, s.inventory_start_at AS shop_inventory_start_at, \
+    s.default_warehouse_id AS shop_default_warehouse_id";
+
+/// A trade's unshipped lines that hold no open reservation, each with its SKU's balance in every
+/// warehouse (after `SELECT`; bind `$1` = trade id).
+const LINES_TO_RESERVE: &str = "l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, \
+    l.qty, l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
+    b.warehouse_id AS b_warehouse_id, b.on_hand AS b_on_hand, b.reserved AS b_reserved \
+    FROM order_line l LEFT JOIN stock_balance b ON b.sku_id = l.sku_id \
+    WHERE l.trade_id = $1 AND l.shipped_at IS NULL AND NOT EXISTS \
+       (SELECT 1 FROM reservation r WHERE r.trade_id = l.trade_id AND r.status = 'open' AND r.order_line_id = l.id) \
+    ORDER BY l.id, b.warehouse_id";
+
+/// Every line of a trade, each with its open reservations (after `SELECT`; bind `$1` = trade id).
+const LINES_WITH_OPEN_RESERVATIONS: &str = "l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, \
+    l.properties, l.price, l.qty, l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
+    r.id AS r_id, r.sku_id AS r_sku_id, r.warehouse_id AS r_warehouse_id, r.qty AS r_qty \
+    FROM order_line l LEFT JOIN reservation r \
+       ON r.trade_id = l.trade_id AND r.order_line_id = l.id AND r.status = 'open' \
+    WHERE l.trade_id = $1 ORDER BY l.id, r.id";
 
 pub(crate) const TRADE_COLUMNS: &str = "t.id, t.company_id, t.shop_id, s.name AS shop_name, t.tid, t.status, t.customer_id, \
     t.buyer_nick, t.receiver_name, t.receiver_phone, t.receiver_address, t.province, t.city, t.district, \
@@ -83,6 +141,65 @@ macro_rules! line_row {
             refund_status: $r.try_get("refund_status")?,
             shipped_at: $r.try_get::<Option<i64>, _>("shipped_at")?.map(from_ts),
         })
+    };
+}
+
+/// A trade with its shop's stock rules ([`SHOP_RULE_COLUMNS`]); evaluates to
+/// `Result<(Trade, Shop), sqlx::Error>`.
+macro_rules! trade_with_shop_row {
+    ($r:ident) => {
+        (|| -> Result<(Trade, Shop), sqlx::Error> {
+            let trade: Trade = (|| -> Result<Trade, sqlx::Error> { trade_row!($r) })()?;
+            let platform: String = $r.try_get("shop_platform")?;
+            let shop = Shop {
+                id: trade.shop_id,
+                company_id: trade.company_id,
+                platform: platform.parse::<Platform>().unwrap_or(Platform::Other),
+                name: trade.shop_name.clone(),
+                allow_oversell: $r.try_get("shop_allow_oversell")?,
+                reserve_unpaid: $r.try_get("shop_reserve_unpaid")?,
+                inventory_start_at: $r.try_get::<Option<i64>, _>("shop_inventory_start_at")?.map(from_ts),
+                default_warehouse_id: $r.try_get("shop_default_warehouse_id")?,
+                time_zone: trade.time_zone,
+            };
+            Ok((trade, shop))
+        })()
+    };
+}
+
+/// A row of [`LINES_TO_RESERVE`]; evaluates to `Result<(OrderLine, Option<balance>), sqlx::Error>`.
+macro_rules! line_balance_row {
+    ($r:ident) => {
+        (|| -> Result<(OrderLine, Option<Balance>), sqlx::Error> {
+            let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!($r) })()?;
+            let balance = match (line.sku_id, $r.try_get::<Option<i64>, _>("b_warehouse_id")?) {
+                (Some(sku), Some(w)) => Some((sku, w, $r.try_get("b_on_hand")?, $r.try_get("b_reserved")?)),
+                _ => None,
+            };
+            Ok((line, balance))
+        })()
+    };
+}
+
+/// A row of [`LINES_WITH_OPEN_RESERVATIONS`]; evaluates to
+/// `Result<(OrderLine, Option<Reservation>), sqlx::Error>`.
+macro_rules! line_reservation_row {
+    ($r:ident) => {
+        (|| -> Result<(OrderLine, Option<Reservation>), sqlx::Error> {
+            let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!($r) })()?;
+            let reservation = match $r.try_get::<Option<i64>, _>("r_id")? {
+                Some(id) => Some(Reservation {
+                    id,
+                    trade_id: line.trade_id,
+                    order_line_id: line.id,
+                    sku_id: $r.try_get("r_sku_id")?,
+                    warehouse_id: $r.try_get("r_warehouse_id")?,
+                    qty: $r.try_get("r_qty")?,
+                }),
+                None => None,
+            };
+            Ok((line, reservation))
+        })()
     };
 }
 
@@ -170,27 +287,10 @@ impl Tx {
     ) -> Result<Option<(Trade, Shop)>, StoreError> {
         let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE OF t" } else { "" };
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {TRADE_COLUMNS}, s.platform AS shop_platform, s.allow_oversell AS shop_allow_oversell, \
-                s.reserve_unpaid AS shop_reserve_unpaid, s.inventory_start_at AS shop_inventory_start_at, \
-                s.default_warehouse_id AS shop_default_warehouse_id \
+            "SELECT {TRADE_COLUMNS}, {SHOP_RULE_COLUMNS} \
              FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2{lock}"
         ));
-        Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| {
-            let trade: Trade = (|| -> Result<Trade, sqlx::Error> { trade_row!(r) })()?;
-            let platform: String = r.try_get("shop_platform")?;
-            let shop = Shop {
-                id: trade.shop_id,
-                company_id: trade.company_id,
-                platform: platform.parse::<Platform>().unwrap_or(Platform::Other),
-                name: trade.shop_name.clone(),
-                allow_oversell: r.try_get("shop_allow_oversell")?,
-                reserve_unpaid: r.try_get("shop_reserve_unpaid")?,
-                inventory_start_at: r.try_get::<Option<i64>, _>("shop_inventory_start_at")?.map(from_ts),
-                default_warehouse_id: r.try_get("shop_default_warehouse_id")?,
-                time_zone: trade.time_zone,
-            };
-            Ok::<_, sqlx::Error>((trade, shop))
-        })?)
+        Ok(fetch_optional!(self, sql, [trade_id, company_id], |r| trade_with_shop_row!(r))?)
     }
 
     /// [`Tx::lines_to_reserve`] and the stock balances of their SKUs in every warehouse
@@ -198,39 +298,11 @@ impl Tx {
     pub async fn lines_to_reserve_with_balances(&mut self, trade_id: i64) -> Result<LinesAndBalances, StoreError> {
         let rows = fetch_all!(
             self,
-            "SELECT l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, l.qty, \
-                    l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
-                    b.warehouse_id AS b_warehouse_id, b.on_hand AS b_on_hand, b.reserved AS b_reserved \
-             FROM order_line l LEFT JOIN stock_balance b ON b.sku_id = l.sku_id \
-             WHERE l.trade_id = $1 AND l.shipped_at IS NULL AND NOT EXISTS \
-                (SELECT 1 FROM reservation r WHERE r.trade_id = l.trade_id AND r.status = 'open' AND r.order_line_id = l.id) \
-             ORDER BY l.id, b.warehouse_id",
+            sqlx::AssertSqlSafe(format!("SELECT {LINES_TO_RESERVE}")),
             [trade_id],
-            |r| {
-                let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!(r) })()?;
-                let balance = match r.try_get::<Option<i64>, _>("b_warehouse_id")? {
-                    Some(w) => line.sku_id.map(|sku| (sku, w)),
-                    None => None,
-                };
-                let balance = match balance {
-                    Some((sku, w)) => Some((sku, w, r.try_get("b_on_hand")?, r.try_get("b_reserved")?)),
-                    None => None,
-                };
-                Ok::<_, sqlx::Error>((line, balance))
-            }
+            |r| line_balance_row!(r)
         )?;
-        let mut out = LinesAndBalances::default();
-        for (line, balance) in rows {
-            if out.lines.last().is_none_or(|l: &OrderLine| l.id != line.id) {
-                out.lines.push(line);
-            }
-            if let Some(b) = balance {
-                out.balances.push(b);
-            }
-        }
-        out.balances.sort_unstable();
-        out.balances.dedup();
-        Ok(out)
+        Ok(LinesAndBalances::collect(rows))
     }
 
     /// All lines of a trade and its open reservations (by id), in one query.
@@ -240,39 +312,79 @@ impl Tx {
     ) -> Result<(Vec<OrderLine>, Vec<Reservation>), StoreError> {
         let rows = fetch_all!(
             self,
-            "SELECT l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, l.qty, \
-                    l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
-                    r.id AS r_id, r.sku_id AS r_sku_id, r.warehouse_id AS r_warehouse_id, r.qty AS r_qty \
-             FROM order_line l LEFT JOIN reservation r \
-                ON r.trade_id = l.trade_id AND r.order_line_id = l.id AND r.status = 'open' \
-             WHERE l.trade_id = $1 ORDER BY l.id, r.id",
+            sqlx::AssertSqlSafe(format!("SELECT {LINES_WITH_OPEN_RESERVATIONS}")),
             [trade_id],
-            |r| {
-                let line: OrderLine = (|| -> Result<OrderLine, sqlx::Error> { line_row!(r) })()?;
-                let reservation = match r.try_get::<Option<i64>, _>("r_id")? {
-                    Some(id) => Some(Reservation {
-                        id,
-                        trade_id: line.trade_id,
-                        order_line_id: line.id,
-                        sku_id: r.try_get("r_sku_id")?,
-                        warehouse_id: r.try_get("r_warehouse_id")?,
-                        qty: r.try_get("r_qty")?,
-                    }),
-                    None => None,
-                };
-                Ok::<_, sqlx::Error>((line, reservation))
-            }
+            |r| line_reservation_row!(r)
         )?;
-        let mut lines: Vec<OrderLine> = Vec::new();
-        let mut reservations = Vec::new();
-        for (line, reservation) in rows {
-            if lines.last().is_none_or(|l| l.id != line.id) {
-                lines.push(line);
+        Ok(collect_lines_and_reservations(rows))
+    }
+
+    /// What paying needs, read together: the trade (locked on PostgreSQL) with its shop's stock
+    /// rules, and [`Tx::lines_to_reserve_with_balances`]. One round trip on SQLite (two statements
+    /// sent together); on PostgreSQL the trade is locked first, then the lines are read.
+    pub async fn trade_to_pay(
+        &mut self,
+        company_id: i64,
+        trade_id: i64,
+    ) -> Result<Option<(Trade, Shop, LinesAndBalances)>, StoreError> {
+        use sqlx::Row as _;
+        let Tx::Sqlite(t) = self else {
+            let Some((trade, shop)) = self.trade_with_shop_for_update(company_id, trade_id).await? else {
+                return Ok(None);
+            };
+            let lines = self.lines_to_reserve_with_balances(trade_id).await?;
+            return Ok(Some((trade, shop, lines)));
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT 1 AS part, {TRADE_COLUMNS}, {SHOP_RULE_COLUMNS} \
+             FROM trade t JOIN shop s ON s.id = t.shop_id WHERE t.id = $1 AND t.company_id = $2;\n\
+             SELECT 2 AS part, {LINES_TO_RESERVE}"
+        ));
+        let mut found = None;
+        let mut rows = Vec::new();
+        for r in sqlx::query(sql).bind(trade_id).bind(company_id).fetch_all(&mut **t).await? {
+            if r.try_get::<i64, _>("part")? == 1 {
+                found = Some(trade_with_shop_row!(r)?);
+            } else {
+                rows.push(line_balance_row!(r)?);
             }
-            reservations.extend(reservation);
         }
-        reservations.sort_by_key(|r| r.id);
-        Ok((lines, reservations))
+        Ok(found.map(|(trade, shop)| (trade, shop, LinesAndBalances::collect(rows))))
+    }
+
+    /// What shipping needs, read together: the trade (locked on PostgreSQL) and
+    /// [`Tx::lines_with_open_reservations`]; one round trip on SQLite.
+    pub async fn trade_to_ship(
+        &mut self,
+        company_id: i64,
+        trade_id: i64,
+    ) -> Result<Option<(Trade, Vec<OrderLine>, Vec<Reservation>)>, StoreError> {
+        use sqlx::Row as _;
+        let Tx::Sqlite(t) = self else {
+            let Some(trade) = self.trade_for_update(company_id, trade_id).await? else {
+                return Ok(None);
+            };
+            let (lines, reservations) = self.lines_with_open_reservations(trade_id).await?;
+            return Ok(Some((trade, lines, reservations)));
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT 1 AS part, {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id \
+             WHERE t.id = $1 AND t.company_id = $2;\n\
+             SELECT 2 AS part, {LINES_WITH_OPEN_RESERVATIONS}"
+        ));
+        let mut found = None;
+        let mut rows = Vec::new();
+        for r in sqlx::query(sql).bind(trade_id).bind(company_id).fetch_all(&mut **t).await? {
+            if r.try_get::<i64, _>("part")? == 1 {
+                found = Some((|| -> Result<Trade, sqlx::Error> { trade_row!(r) })()?);
+            } else {
+                rows.push(line_reservation_row!(r)?);
+            }
+        }
+        Ok(found.map(|trade| {
+            let (lines, reservations) = collect_lines_and_reservations(rows);
+            (trade, lines, reservations)
+        }))
     }
 
     pub async fn trade_lines(&mut self, trade_id: i64) -> Result<Vec<OrderLine>, StoreError> {
