@@ -1,6 +1,7 @@
 //! Use cases of zhanggui. Each one runs inside exactly one store transaction: it either happens
 //! completely or changes nothing. The web and CLI layers call only these.
 
+pub mod after_sales;
 pub mod browse;
 pub mod clock;
 pub mod demo;

@@ -523,7 +523,9 @@ pub async fn ship_in(
         .trade_to_ship(actor.company_id, trade_id)
         .await?
         .ok_or_else(|| TradeError::NotFound(trade_id.to_string()))?;
-    let unshipped: Vec<&OrderLine> = lines.iter().filter(|l| l.shipped_at.is_none()).collect();
+    // A line refunded in full before shipping (未发货仅退款) is not shipped.
+    let refunded = |l: &OrderLine| l.amount_paid > Money::ZERO && l.refund_amount >= l.amount_paid;
+    let unshipped: Vec<&OrderLine> = lines.iter().filter(|l| l.shipped_at.is_none() && !refunded(l)).collect();
     let chosen: Vec<i64> = match &ship.line_ids {
         None => unshipped.iter().map(|l| l.id).collect(),
         Some(ids) => {
@@ -535,6 +537,9 @@ pub async fn ship_in(
                     None => return Err(invalid("lines", format!("line {id} is not part of trade {}", trade.tid))),
                     Some(l) if l.shipped_at.is_some() => {
                         return Err(invalid("lines", format!("line {id} ({}) has already shipped", l.title)));
+                    }
+                    Some(l) if refunded(l) => {
+                        return Err(invalid("lines", format!("line {id} ({}) was refunded before shipping", l.title)));
                     }
                     Some(_) => {}
                 }

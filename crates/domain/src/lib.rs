@@ -1,9 +1,10 @@
 //! Pure types and rules of zhanggui (掌柜). No I/O, no SQL, no HTTP.
 //!
 //! Every rule here is named as in `DOMAIN.md`: money (§ architecture), trade status and its
-//! transitions (§4), refunds (§5), inventory and replenishment (§6), metrics (§7), reviews (§10),
+//! transitions (§4), refunds and after-sales (§5), inventory and replenishment (§6), metrics (§7), reviews (§10),
 //! alerts (§2), regions of a receiver address (§12).
 
+pub mod after_sales;
 pub mod alerts;
 pub mod metrics;
 pub mod money;
@@ -17,6 +18,9 @@ pub mod stock;
 pub mod stocktake;
 pub mod trade_status;
 
+pub use after_sales::{
+    AfterSalesDeadlines, DisputeOutcome, DisputeStage, IllegalRefundTransition, Party, RefundEvent, ReturnCheck,
+};
 pub use alerts::{Alert, AlertCode, AlertGroup, AlertSettings, Severity};
 pub use metrics::{AdFigures, MetricKey, MetricValue, Ratio, RoiGrade, SalesFigures, ServiceFigures};
 pub use money::{Money, MoneyParseError};

@@ -103,13 +103,14 @@ impl Tx {
     pub async fn warehouses(&mut self, company_id: i64) -> Result<Vec<Warehouse>, StoreError> {
         Ok(fetch_all!(
             self,
-            "SELECT id, company_id, code, name FROM warehouse WHERE company_id = $1 ORDER BY id",
+            "SELECT id, company_id, code, name, sellable FROM warehouse WHERE company_id = $1 ORDER BY id",
             [company_id],
             |r| Ok(Warehouse {
                 id: r.try_get("id")?,
                 company_id: r.try_get("company_id")?,
                 code: r.try_get("code")?,
                 name: r.try_get("name")?,
+                sellable: r.try_get("sellable")?,
             })
         )?)
     }

@@ -90,7 +90,8 @@ impl Tx {
         ids.first().copied().ok_or_else(|| StoreError::Corrupt("stock move was not written".into()))
     }
 
-    /// (sku_id, warehouse_id, on_hand, reserved) of several SKUs in every warehouse, in one query.
+    /// (sku_id, warehouse_id, on_hand, reserved) of several SKUs in every sellable warehouse, in one
+    /// query.
     pub async fn balances_of(&mut self, sku_ids: &[i64]) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
         if sku_ids.is_empty() {
             return Ok(Vec::new());
@@ -98,6 +99,7 @@ impl Tx {
         let marks: Vec<String> = (0..sku_ids.len()).map(|i| format!("${}", i + 1)).collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT sku_id, warehouse_id, on_hand, reserved FROM stock_balance WHERE sku_id IN ({}) \
+               AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable) \
              ORDER BY sku_id, warehouse_id",
             marks.join(", ")
         ));

@@ -7,6 +7,7 @@
 #[macro_use]
 mod sql;
 
+pub mod after_sales;
 pub mod batch;
 pub mod browse;
 pub mod bulk;

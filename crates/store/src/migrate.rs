@@ -46,6 +46,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_stocktake.sql"),
         postgres: include_str!("../migrations/postgres/0006_stocktake.sql"),
     },
+    Migration {
+        version: 7,
+        name: "after_sales",
+        sqlite: include_str!("../migrations/sqlite/0007_after_sales.sql"),
+        postgres: include_str!("../migrations/postgres/0007_after_sales.sql"),
+    },
 ];
 
 impl Db {

@@ -36,6 +36,8 @@ pub struct Warehouse {
     pub company_id: i64,
     pub code: String,
     pub name: String,
+    /// False for a location of goods that cannot be sold (次品仓): never reserved, not available.
+    pub sellable: bool,
 }
 
 #[derive(Debug, Clone)]

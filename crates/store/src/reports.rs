@@ -241,7 +241,8 @@ impl Tx {
         let balances: Vec<(i64, i64, i64)> = fetch_all!(
             &mut *self,
             "SELECT sku_id, CAST(SUM(on_hand) AS BIGINT), CAST(SUM(reserved) AS BIGINT) FROM stock_balance \
-             WHERE company_id = $1 GROUP BY sku_id",
+             WHERE company_id = $1 AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable) \
+             GROUP BY sku_id",
             [company_id],
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
         )?;
@@ -358,8 +359,9 @@ impl Tx {
         let refunds: (i64, i64) = fetch_optional!(
             &mut *self,
             "SELECT COUNT(*), COALESCE(CAST(SUM(r.amount) AS BIGINT), 0) FROM refund r JOIN trade t ON t.id = r.trade_id \
-             WHERE r.company_id = $1 AND r.status = 'SUCCESS' AND r.finished_at >= $2 AND r.finished_at < $3 \
-               AND ($4 = 0 OR t.shop_id = $4)",
+             WHERE r.company_id = $1 AND r.status = 'SUCCESS' \
+               AND r.kind IN ('refund_unshipped', 'refund_shipped', 'return_and_refund') \
+               AND r.finished_at >= $2 AND r.finished_at < $3 AND ($4 = 0 OR t.shop_id = $4)",
             [company_id, f, t, shop_id],
             |r| Ok((r.try_get(0)?, r.try_get(1)?))
         )?

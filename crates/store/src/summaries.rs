@@ -18,7 +18,8 @@
 //!   refunds are not deducted); per SKU the line's units, amount and one line.
 //! - `trades_shipped` on the day of the trade's shipping time (the latest shipment of a part-shipped
 //!   trade, as the trade row keeps it).
-//! - `refunds`, `refund_amount`: refunds that succeeded, on the day they finished.
+//! - `refunds`, `refund_amount`: refunds that paid money back (not exchanges or reships) and
+//!   succeeded, on the day they finished.
 //! - `return_requests`, `exchange_requests`: return-and-refund and exchange requests (one per refund
 //!   row), on the day they were made; `trades_returned_or_exchanged`: trades counted once, on the day
 //!   of their first such request.
@@ -229,9 +230,10 @@ impl SummaryDelta {
     /// the day it was made, and the trade once if `first_return` (no earlier return or exchange).
     pub fn refund(&mut self, shop_id: i64, r: &NewRefund, first_return: bool, tz: Tz) {
         if r.status == RefundStatus::Success
+            && zhanggui_domain::after_sales::pays_money(r.kind)
             && let Some(done) = r.finished_at
         {
-            self.shop(shop_id, done, tz, ShopDay { refunds: 1, refund_amount: r.amount.fen(), ..ShopDay::default() });
+            self.refund_succeeded(shop_id, r.amount, done, tz);
         }
         if is_return(r.kind) {
             let change = ShopDay {
@@ -242,6 +244,11 @@ impl SummaryDelta {
             };
             self.shop(shop_id, r.created_at, tz, change);
         }
+    }
+
+    /// A refund that succeeded at `at` (成功退款), counted on that day.
+    pub fn refund_succeeded(&mut self, shop_id: i64, amount: Money, at: DateTime<Utc>, tz: Tz) {
+        self.shop(shop_id, at, tz, ShopDay { refunds: 1, refund_amount: amount.fen(), ..ShopDay::default() });
     }
 
     /// Everything a trade written in its final state counts: created, paid, shipped and its refunds.
@@ -567,7 +574,8 @@ const REBUILD: &[&str] = &[
             (SELECT t.shop_id, ",
         cal_day!("r.finished_at"),
         " AS day, r.amount FROM refund r JOIN trade t ON t.id = r.trade_id \
-             WHERE r.company_id = $1 AND r.status = 'SUCCESS' AND r.finished_at IS NOT NULL) x \
+             WHERE r.company_id = $1 AND r.status = 'SUCCESS' AND r.finished_at IS NOT NULL \
+               AND r.kind IN ('refund_unshipped', 'refund_shipped', 'return_and_refund')) x \
          WHERE true GROUP BY shop_id, day \
          ON CONFLICT (shop_id, day) DO UPDATE SET refunds = excluded.refunds, refund_amount = excluded.refund_amount"
     ),

@@ -55,11 +55,12 @@ const SHOP_RULE_COLUMNS: &str = "s.platform AS shop_platform, s.allow_oversell A
     s.default_warehouse_id AS shop_default_warehouse_id";
 
 /// A trade's unshipped lines that hold no open reservation, each with its SKU's balance in every
-/// warehouse (after `SELECT`; bind `$1` = trade id).
+/// sellable warehouse (after `SELECT`; bind `$1` = trade id).
 const LINES_TO_RESERVE: &str = "l.id, l.trade_id, l.oid, l.sku_id, l.outer_sku_id, l.title, l.properties, l.price, \
     l.qty, l.amount_paid, l.refund_amount, l.refund_status, l.shipped_at, \
     b.warehouse_id AS b_warehouse_id, b.on_hand AS b_on_hand, b.reserved AS b_reserved \
     FROM order_line l LEFT JOIN stock_balance b ON b.sku_id = l.sku_id \
+       AND b.warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable) \
     WHERE l.trade_id = $1 AND l.shipped_at IS NULL AND NOT EXISTS \
        (SELECT 1 FROM reservation r WHERE r.trade_id = l.trade_id AND r.status = 'open' AND r.order_line_id = l.id) \
     ORDER BY l.id, b.warehouse_id";

@@ -117,7 +117,8 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
     let refunds = ints(
         &mut tx,
         "SELECT trade_id, CAST(CASE WHEN kind = 'return_and_refund' THEN 1 WHEN kind = 'exchange' THEN 2 ELSE 0 END AS BIGINT), \
-            CAST(CASE WHEN status = 'SUCCESS' THEN 1 ELSE 0 END AS BIGINT), amount, created_at, finished_at FROM refund WHERE company_id = $1",
+            CAST(CASE WHEN status = 'SUCCESS' AND kind IN ('refund_unshipped', 'refund_shipped', 'return_and_refund') \
+                THEN 1 ELSE 0 END AS BIGINT), amount, created_at, finished_at FROM refund WHERE company_id = $1",
         company_id,
     )
     .await
