@@ -44,7 +44,7 @@ pub enum AfterSalesError {
     #[error(transparent)]
     ReturnCheck(#[from] ReturnCheckError),
     #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    Invalid { field: &'static str, reason: String, reason_zh: String },
     #[error("out of stock: {sku} needs {wanted} for the replacement, only {available} available")]
     OutOfStock { sku: String, wanted: i64, available: i64 },
     #[error("the case changed while this step ran; try again")]
@@ -55,13 +55,13 @@ pub enum AfterSalesError {
 
 impl From<IllegalTransition> for AfterSalesError {
     fn from(e: IllegalTransition) -> Self {
-        AfterSalesError::Invalid { field: "trade", reason: e.to_string() }
+        AfterSalesError::Invalid { field: "trade", reason: e.to_string(), reason_zh: e.message_zh() }
     }
 }
 
 impl From<UnknownAfterSalesValue> for AfterSalesError {
     fn from(e: UnknownAfterSalesValue) -> Self {
-        AfterSalesError::Invalid { field: "value", reason: e.to_string() }
+        AfterSalesError::Invalid { field: "value", reason: e.to_string(), reason_zh: format!("无法识别：{}", e.0) }
     }
 }
 
@@ -114,7 +114,7 @@ impl UserFacing for AfterSalesError {
             (AfterSalesError::ReturnCheck(ReturnCheckError::TooMany { received, expected }), Lang::Zh) => {
                 format!("收到 {received} 件，但该售后只涉及 {expected} 件")
             }
-            (AfterSalesError::Invalid { field, reason }, Lang::Zh) => format!("{field}：{reason}"),
+            (AfterSalesError::Invalid { reason_zh, .. }, Lang::Zh) => reason_zh.clone(),
             (AfterSalesError::OutOfStock { sku, wanted, available }, Lang::Zh) => {
                 format!("库存不足：{sku} 换货/补寄需要 {wanted} 件，可用库存只有 {available} 件")
             }
@@ -124,8 +124,8 @@ impl UserFacing for AfterSalesError {
     }
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> AfterSalesError {
-    AfterSalesError::Invalid { field, reason: reason.into() }
+fn invalid(field: &'static str, reason: impl Into<String>, reason_zh: impl Into<String>) -> AfterSalesError {
+    AfterSalesError::Invalid { field, reason: reason.into(), reason_zh: reason_zh.into() }
 }
 
 /// A buyer's request, as staff record it.
@@ -159,7 +159,7 @@ impl Parcel {
         let carrier = self.carrier.trim();
         let tracking = self.tracking_no.trim();
         if carrier.is_empty() || tracking.is_empty() {
-            return Err(invalid(what, "the carrier (物流公司) and tracking number (运单号) are required"));
+            return Err(invalid(what, "the carrier and tracking number are required", "请填写物流公司和运单号"));
         }
         Ok((carrier.to_string(), tracking.to_string()))
     }
@@ -305,7 +305,11 @@ async fn find_trade(tx: &mut Tx, actor: &Actor, key: &str) -> Result<Trade, Afte
         return Ok(found.remove(0));
     }
     if found.len() > 1 {
-        return Err(invalid("trade", format!("{key} names trades in several shops; give the trade's id")));
+        return Err(invalid(
+            "trade",
+            format!("{key} names trades in several shops; give the trade's id"),
+            format!("多个店铺都有订单 {key}，请用订单 id"),
+        ));
     }
     if let Ok(id) = key.parse::<i64>()
         && let Some(t) = tx.trade(actor.company_id, id).await?
@@ -320,7 +324,11 @@ fn find_line<'a>(lines: &'a [OrderLine], key: &str) -> Result<&'a OrderLine, Aft
     if key.is_empty() {
         return match lines {
             [one] => Ok(one),
-            _ => Err(invalid("line", "the trade has several lines; say which one (line id, 子订单编号 or 商家编码)")),
+            _ => Err(invalid(
+                "line",
+                "the trade has several lines; say which one (line id, sub-order number or SKU code)",
+                "该订单有多个商品，请指明是哪一个（子订单编号或商家编码）",
+            )),
         };
     }
     let by_id = key.parse::<i64>().ok();
@@ -328,8 +336,12 @@ fn find_line<'a>(lines: &'a [OrderLine], key: &str) -> Result<&'a OrderLine, Aft
         lines.iter().filter(|l| Some(l.id) == by_id || l.oid == key || l.outer_sku_id == key).collect();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(invalid("line", format!("the trade has no line {key}"))),
-        _ => Err(invalid("line", format!("{key} names several lines of the trade; give the line id"))),
+        [] => Err(invalid("line", format!("the trade has no line {key}"), format!("该订单没有商品 {key}"))),
+        _ => Err(invalid(
+            "line",
+            format!("{key} names several lines of the trade; give the line id"),
+            format!("{key} 对应订单里的多个商品，请用子订单 id"),
+        )),
     }
 }
 
@@ -340,16 +352,26 @@ fn all_refunded(lines: &[OrderLine]) -> bool {
 }
 
 pub async fn apply_in(tx: &mut Tx, actor: &Actor, input: &ApplyInput) -> Result<String, AfterSalesError> {
-    let kind = input.kind.ok_or_else(|| invalid("kind", "choose the kind of request (售后类型)"))?;
+    let kind = input.kind.ok_or_else(|| invalid("kind", "choose the kind of request", "请选择售后类型"))?;
     let trade = find_trade(tx, actor, &input.trade).await?;
-    let paid_at = trade.paid_at.ok_or_else(|| invalid("trade", format!("trade {} was never paid", trade.tid)))?;
+    let paid_at = trade.paid_at.ok_or_else(|| {
+        invalid(
+            "trade",
+            format!("trade {} was never paid", trade.tid),
+            format!("订单 {} 未付款，不能申请售后", trade.tid),
+        )
+    })?;
     if matches!(trade.status, TradeStatus::TradeClosed | TradeStatus::TradeClosedByTaobao) {
-        return Err(invalid("trade", format!("trade {} is closed", trade.tid)));
+        return Err(invalid("trade", format!("trade {} is closed", trade.tid), format!("订单 {} 已关闭", trade.tid)));
     }
     if input.at < paid_at + chrono::Duration::hours(24) {
         return Err(invalid(
             "at",
             format!("a buyer may ask for after-sales 24 hours after paying at the earliest (paid {paid_at})"),
+            format!(
+                "买家付款 24 小时后才能申请售后（付款时间 {}）",
+                paid_at.with_timezone(&trade.time_zone).format("%Y-%m-%d %H:%M")
+            ),
         ));
     }
     let lines = tx.trade_lines(trade.id).await?;
@@ -357,21 +379,43 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, input: &ApplyInput) -> Result<
     let shipped = line.shipped_at.is_some();
     match (kind, shipped) {
         (RefundKind::RefundUnshipped, true) => {
-            return Err(invalid("kind", "the line has shipped; choose 已发货仅退款 or 退货退款"));
+            return Err(invalid(
+                "kind",
+                "the line has shipped; choose refund after shipping or return and refund",
+                "该商品已发货，请选择「已发货仅退款」或「退货退款」",
+            ));
         }
         (RefundKind::RefundUnshipped, false) => {}
-        (_, false) => return Err(invalid("kind", "the line has not shipped; only 未发货仅退款 applies")),
+        (_, false) => {
+            return Err(invalid(
+                "kind",
+                "the line has not shipped; only a refund before shipping applies",
+                "该商品还没发货，只能申请「未发货仅退款」",
+            ));
+        }
         _ => {}
     }
     if let Some(open) = tx.open_cases_on_line(line.id).await?.first() {
-        return Err(invalid("line", format!("the line already has an open case, {open}")));
+        return Err(invalid(
+            "line",
+            format!("the line already has an open case, {open}"),
+            format!("该商品已有处理中的售后 {open}"),
+        ));
     }
     let qty = input.qty.unwrap_or(line.qty);
     if qty < 1 || qty > line.qty {
-        return Err(invalid("qty", format!("the line has {} units; ask for 1 to {}", line.qty, line.qty)));
+        return Err(invalid(
+            "qty",
+            format!("the line has {} units; ask for 1 to {}", line.qty, line.qty),
+            format!("该商品共 {} 件，售后件数应为 1 到 {}", line.qty, line.qty),
+        ));
     }
     if kind == RefundKind::RefundUnshipped && qty != line.qty {
-        return Err(invalid("qty", "a refund before shipping covers the whole line"));
+        return Err(invalid(
+            "qty",
+            "a refund before shipping covers the whole line",
+            "未发货仅退款须退整个商品的全部件数",
+        ));
     }
     let committed = tx.line_refund_committed(line.id, 0).await?;
     let amount = match input.amount {
@@ -381,7 +425,7 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, input: &ApplyInput) -> Result<
     };
     check_amount(kind, amount, line.amount_paid, committed)?;
     if pays_money(kind) && amount == Money::ZERO {
-        return Err(invalid("amount", "nothing is left to refund on this line"));
+        return Err(invalid("amount", "nothing is left to refund on this line", "该商品已没有可退金额"));
     }
     let refund_no = match input.refund_no.trim() {
         "" => {
@@ -410,7 +454,9 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, input: &ApplyInput) -> Result<
     };
     match tx.insert_case(&case).await {
         Ok(_) => Ok(refund_no),
-        Err(e) if e.is_unique_violation() => Err(invalid("refund_no", format!("{refund_no} is already used"))),
+        Err(e) if e.is_unique_violation() => {
+            Err(invalid("refund_no", format!("{refund_no} is already used"), format!("退款编号 {refund_no} 已存在")))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -428,13 +474,17 @@ pub async fn step_in(
 ) -> Result<RefundStatus, AfterSalesError> {
     let case = load_case(tx, actor, key).await?;
     if at < case.status_since {
-        return Err(invalid("at", "a step cannot happen before the case's last change"));
+        return Err(invalid(
+            "at",
+            "a step cannot happen before the case's last change",
+            "操作时间不能早于售后单的上一次变更",
+        ));
     }
     let (event, note) = match step {
         Step::Agree { note, .. } => (RefundEvent::Agree, note.trim().to_string()),
         Step::Refuse { note } => {
             if note.trim().is_empty() {
-                return Err(invalid("note", "give the buyer the reason for refusing (拒绝理由)"));
+                return Err(invalid("note", "give the buyer the reason for refusing", "请填写给买家的拒绝理由"));
             }
             (RefundEvent::Refuse, note.trim().to_string())
         }
@@ -450,7 +500,11 @@ pub async fn step_in(
     };
     let next = next_status(case.kind, case.status, event)?;
     if case.dispute.as_ref().is_some_and(|d| d.stage != DisputeStage::Decided) && event != RefundEvent::Cancel {
-        return Err(invalid("dispute", "the case is with the platform (纠纷处理中); record the ruling first"));
+        return Err(invalid(
+            "dispute",
+            "the case is with the platform; record the ruling first",
+            "纠纷处理中（平台介入），请先登记平台判定结果",
+        ));
     }
     let mut w = CaseWrite {
         refund_id: case.id,
@@ -467,7 +521,9 @@ pub async fn step_in(
         Step::Refuse { note } => w.seller_note = Some(note.trim().to_string()),
         Step::Agree { note, .. } if !note.trim().is_empty() => w.seller_note = Some(note.trim().to_string()),
         Step::Reapply { amount: Some(a), .. } => {
-            let line_id = case.order_line_id.ok_or_else(|| invalid("line", "the case names no line"))?;
+            let line_id = case
+                .order_line_id
+                .ok_or_else(|| invalid("line", "the case names no line", "该售后单没有对应的商品"))?;
             let committed = tx.line_refund_committed(line_id, case.id).await?;
             check_amount(case.kind, *a, case.line_paid, committed)?;
             tx.set_refund_amount(case.id, *a).await?;
@@ -507,7 +563,8 @@ async fn succeed(
     at: DateTime<Utc>,
 ) -> Result<(), AfterSalesError> {
     if pays_money(case.kind) {
-        let line_id = case.order_line_id.ok_or_else(|| invalid("line", "the case names no line"))?;
+        let line_id =
+            case.order_line_id.ok_or_else(|| invalid("line", "the case names no line", "该售后单没有对应的商品"))?;
         if amount > Money::ZERO {
             let zone = tx.company_zone(actor.company_id).await?;
             w.paid_back = Some((case.trade_id, line_id, amount));
@@ -521,7 +578,11 @@ async fn succeed(
         _ => None,
     };
     let Some(parcel) = parcel else {
-        return Err(invalid("replacement", "give the carrier and tracking number of the parcel sent to the buyer"));
+        return Err(invalid(
+            "replacement",
+            "give the carrier and tracking number of the parcel sent to the buyer",
+            "请填写寄给买家的换货/补寄包裹的物流公司和运单号",
+        ));
     };
     w.replacement = Some(parcel.checked("replacement")?);
     if let Some(sku_id) = case.sku_id {
@@ -538,7 +599,10 @@ async fn ship_replacement(
     sku_id: i64,
     at: DateTime<Utc>,
 ) -> Result<(), AfterSalesError> {
-    let shop = tx.shop(case.shop_id).await?.ok_or_else(|| invalid("shop", "the case's shop is gone"))?;
+    let shop = tx
+        .shop(case.shop_id)
+        .await?
+        .ok_or_else(|| invalid("shop", "the case's shop is gone", "找不到该售后单的店铺"))?;
     let balances = tx.balances_of(&[sku_id]).await?;
     let mut order: Vec<(i64, i64)> =
         balances.iter().map(|(_, w, on_hand, reserved)| (*w, on_hand - reserved)).collect();
@@ -584,17 +648,28 @@ async fn receive_goods(
     };
     let warehouses = tx.warehouses(actor.company_id).await?;
     let good_to = if warehouse.trim().is_empty() {
-        let shop = tx.shop(case.shop_id).await?.ok_or_else(|| invalid("shop", "the case's shop is gone"))?;
+        let shop = tx
+            .shop(case.shop_id)
+            .await?
+            .ok_or_else(|| invalid("shop", "the case's shop is gone", "找不到该售后单的店铺"))?;
         shop.default_warehouse_id
             .or_else(|| warehouses.iter().find(|w| w.sellable).map(|w| w.id))
-            .ok_or_else(|| invalid("warehouse", "the company has no warehouse"))?
+            .ok_or_else(|| invalid("warehouse", "the company has no warehouse", "还没有仓库"))?
     } else {
-        let w = warehouses
-            .iter()
-            .find(|w| w.code == warehouse.trim() || w.name == warehouse.trim())
-            .ok_or_else(|| invalid("warehouse", format!("no warehouse {}", warehouse.trim())))?;
+        let w =
+            warehouses.iter().find(|w| w.code == warehouse.trim() || w.name == warehouse.trim()).ok_or_else(|| {
+                invalid(
+                    "warehouse",
+                    format!("no warehouse {}", warehouse.trim()),
+                    format!("找不到仓库 {}", warehouse.trim()),
+                )
+            })?;
         if !w.sellable {
-            return Err(invalid("warehouse", format!("{} holds defective goods; choose a sellable warehouse", w.name)));
+            return Err(invalid(
+                "warehouse",
+                format!("{} holds defective goods; choose a sellable warehouse", w.name),
+                format!("{} 是次品仓，完好商品请入可售仓库", w.name),
+            ));
         }
         w.id
     };
@@ -697,10 +772,14 @@ pub async fn dispute_in(
     match step {
         DisputeStep::Open { reason } => {
             if case.status != RefundStatus::SellerRefuseBuyer {
-                return Err(invalid("dispute", "only a refused case can be taken to the platform (申请介入)"));
+                return Err(invalid(
+                    "dispute",
+                    "only a refused case can be taken to the platform",
+                    "只有卖家拒绝的售后才能申请平台介入",
+                ));
             }
             if case.dispute.is_some() {
-                return Err(invalid("dispute", "the case already has a dispute"));
+                return Err(invalid("dispute", "the case already has a dispute", "该售后已有纠纷"));
             }
             tx.insert_dispute(actor.company_id, case.id, reason.trim(), &actor.user, at).await?;
             let w = CaseWrite {
@@ -720,25 +799,31 @@ pub async fn dispute_in(
             Ok(case.status)
         }
         DisputeStep::Note { note, stage } => {
-            let d = case.dispute.as_ref().ok_or_else(|| invalid("dispute", "the case has no dispute"))?;
+            let d =
+                case.dispute.as_ref().ok_or_else(|| invalid("dispute", "the case has no dispute", "该售后没有纠纷"))?;
             if d.stage == DisputeStage::Decided {
-                return Err(invalid("dispute", "the dispute is decided"));
+                return Err(invalid("dispute", "the dispute is decided", "纠纷已判定"));
             }
             let to = match stage {
                 Some(s) if *s == DisputeStage::Decided => {
-                    return Err(invalid("stage", "record the ruling to decide a dispute"));
+                    return Err(invalid(
+                        "stage",
+                        "record the ruling to decide a dispute",
+                        "请登记平台判定结果来结束纠纷",
+                    ));
                 }
                 Some(s) if !d.stage.can_move_to(*s) && *s != d.stage => {
                     return Err(invalid(
                         "stage",
-                        format!("a dispute at {} cannot go back to {}", d.stage.label_zh(), s.label_zh()),
+                        format!("a dispute at {} cannot go back to {}", d.stage.code(), s.code()),
+                        format!("纠纷已到「{}」，不能回到「{}」", d.stage.label_zh(), s.label_zh()),
                     ));
                 }
                 Some(s) => *s,
                 None => d.stage,
             };
             if note.trim().is_empty() && to == d.stage {
-                return Err(invalid("note", "write the evidence note"));
+                return Err(invalid("note", "write the evidence note", "请填写举证说明"));
             }
             let evidence = if note.trim().is_empty() {
                 d.evidence.clone()
@@ -753,9 +838,10 @@ pub async fn dispute_in(
             Ok(case.status)
         }
         DisputeStep::Decide { outcome, note, replacement } => {
-            let d = case.dispute.as_ref().ok_or_else(|| invalid("dispute", "the case has no dispute"))?;
+            let d =
+                case.dispute.as_ref().ok_or_else(|| invalid("dispute", "the case has no dispute", "该售后没有纠纷"))?;
             if d.stage == DisputeStage::Decided {
-                return Err(invalid("dispute", "the dispute is already decided"));
+                return Err(invalid("dispute", "the dispute is already decided", "纠纷已判定"));
             }
             let event = outcome.event();
             let next = next_status(case.kind, case.status, event)?;

@@ -12,7 +12,9 @@ use zhanggui_app::after_sales::{AfterSalesError, ApplyInput, DisputeStep, Parcel
 use zhanggui_app::store::after_sales::RefundFilter;
 use zhanggui_app::trading::ShipInput;
 use zhanggui_app::{App, Lang, UserFacing};
-use zhanggui_domain::{DisputeOutcome, DisputeStage, Money, Party, RefundKind, RefundStatus, ReturnCheck, TradeStatus};
+use zhanggui_domain::{
+    AlertCode, DisputeOutcome, DisputeStage, Money, Party, RefundKind, RefundStatus, ReturnCheck, Severity, TradeStatus,
+};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 const DAY: i64 = 24 * 60;
@@ -151,6 +153,20 @@ async fn refunds_before_shipping_release_stock_and_are_not_shipped() {
             .apply_after_sales(&fx.actor, &apply("4102938475620001", TEE_WHITE_L, RefundKind::RefundUnshipped, DAY + 5))
             .await
             .expect("apply");
+        // Unanswered for more than 48 h, it is a critical alert; a day before, not yet a warning.
+        let actor = &fx.actor;
+        let alerts = |day| async move {
+            let date = zhanggui_app::clock::local_day(at(day), TZ);
+            app.alerts_report(actor, None, Some(date), at(9 * DAY)).await.expect("alerts").alerts
+        };
+        let late = alerts(4 * DAY).await;
+        assert!(
+            late.iter().any(|a| a.code == AlertCode::RefundDeadline
+                && a.severity == Severity::Critical
+                && a.subject.contains(&no)),
+            "{late:#?}"
+        );
+        assert!(!alerts(DAY).await.iter().any(|a| a.subject.contains(&no)));
         app.after_sales_step(&fx.actor, &no, &Step::Agree { note: String::new(), replacement: None }, at(DAY + 30))
             .await
             .expect("agree");
@@ -193,7 +209,7 @@ async fn refused_requests_and_steps_change_nothing() {
         };
         let refused: Vec<(ApplyInput, &str)> = vec![
             (apply("4102938475630001", TEE_BLACK_M, RefundKind::ReturnAndRefund, 60 * 20), "24"),
-            (apply("4102938475630001", TEE_BLACK_M, RefundKind::RefundUnshipped, 2 * DAY), "已发货仅退款"),
+            (apply("4102938475630001", TEE_BLACK_M, RefundKind::RefundUnshipped, 2 * DAY), "refund after shipping"),
             (apply("4102938475630001", "", RefundKind::ReturnAndRefund, 2 * DAY), "several lines"),
             (apply("4102938475639999", TEE_BLACK_M, RefundKind::ReturnAndRefund, 2 * DAY), "4102938475639999"),
             (
@@ -215,7 +231,7 @@ async fn refused_requests_and_steps_change_nothing() {
         for (input, says) in refused {
             let err = app.apply_after_sales(&fx.actor, &input).await.expect_err("refused");
             assert!(err.message(Lang::En).contains(says), "{}", err.message(Lang::En));
-            assert!(!err.message(Lang::Zh).is_empty());
+            assert_ne!(err.message(Lang::Zh), err.message(Lang::En), "said in Chinese too");
         }
         let err = app
             .apply_after_sales(

@@ -4,6 +4,7 @@
 //! missing stock), 1 internal failure.
 
 mod affinity;
+mod after_sales;
 mod bench;
 mod demo;
 mod import;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Import the platforms' export files (导入).
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// After-sales: refunds, returns, exchanges, reships and disputes, with their deadlines (售后).
+    #[command(subcommand, name = "after-sales")]
+    AfterSales(after_sales::AfterSalesCommand),
     /// Stocktakes: count a warehouse, review differences, post them (盘点).
     #[command(subcommand)]
     Stocktake(stocktake::StocktakeCommand),
@@ -204,6 +208,10 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), Failure> {
         Command::Skus(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;
             import::run_skus(&ctx, cmd).await
+        }
+        Command::AfterSales(cmd) => {
+            let ctx = Ctx::open(&cli, lang).await?;
+            after_sales::run(&ctx, cmd).await
         }
         Command::Stocktake(cmd) => {
             let ctx = Ctx::open(&cli, lang).await?;

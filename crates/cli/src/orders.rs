@@ -87,7 +87,7 @@ pub enum OrdersCommand {
     },
 }
 
-fn when(ctx: &Ctx, at: &Option<String>) -> Result<DateTime<Utc>, Failure> {
+pub(crate) fn when(ctx: &Ctx, at: &Option<String>) -> Result<DateTime<Utc>, Failure> {
     match at {
         None => Ok(Utc::now()),
         Some(text) => parse_local(text, ctx.time_zone).ok_or_else(|| {

@@ -70,8 +70,12 @@ pub struct Unshipped {
 pub struct OpenRefund {
     pub refund_no: String,
     pub tid: String,
+    pub kind: String,
     pub status: String,
-    pub deadline_at: DateTime<Utc>,
+    /// The platform's deadline, where an export gave one.
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// When the status last changed (the default deadlines count from here).
+    pub status_since: DateTime<Utc>,
 }
 
 /// A customer's paid trades in a period.
@@ -306,16 +310,19 @@ impl Tx {
     ) -> Result<Vec<OpenRefund>, StoreError> {
         Ok(fetch_all!(
             self,
-            "SELECT r.refund_no, t.tid, r.status, r.deadline_at FROM refund r JOIN trade t ON t.id = r.trade_id \
+            "SELECT r.refund_no, t.tid, r.kind, r.status, r.deadline_at, COALESCE(r.status_since, r.created_at) \
+             FROM refund r JOIN trade t ON t.id = r.trade_id \
              WHERE r.company_id = $1 AND r.status IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS') \
-               AND r.deadline_at IS NOT NULL AND r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3) \
-             ORDER BY r.deadline_at, r.refund_no",
+               AND r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3) \
+             ORDER BY r.refund_no",
             [company_id, to_ts(asof), shop_id],
             |r| Ok(OpenRefund {
                 refund_no: r.try_get(0)?,
                 tid: r.try_get(1)?,
-                status: r.try_get(2)?,
-                deadline_at: from_ts(r.try_get(3)?),
+                kind: r.try_get(2)?,
+                status: r.try_get(3)?,
+                deadline_at: r.try_get::<Option<i64>, _>(4)?.map(from_ts),
+                status_since: from_ts(r.try_get(5)?),
             })
         )?)
     }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::alerts::{ShipState, best_seller_alert, refund_alert, ship_alert, sort_alerts};
-use zhanggui_domain::{Alert, AlertSettings, RefundStatus, TradeStatus};
+use zhanggui_domain::{Alert, AlertSettings, RefundKind, RefundStatus, TradeStatus};
 use zhanggui_store::{StoreError, Tx};
 
 use super::replenishment::{self, ReplenishmentRow, sku_subject};
@@ -102,10 +102,17 @@ pub(crate) async fn alerts(
         out.extend(ship_alert(&format!("订单 {}", t.tid), &state, asof, &settings));
     }
     // Refunds waiting for the seller near (or past) their deadline.
+    // The platform's deadline where an export gave one, else the default rules of DOMAIN.md §5
+    // counted from the case's last change.
+    let rules = zhanggui_domain::AfterSalesDeadlines::default();
     for r in tx.open_refunds(scope.company_id, scope.shop_id(), asof).await? {
-        let Some(status) = RefundStatus::ALL.into_iter().find(|s| s.code() == r.status) else { continue };
+        let (Ok(status), Ok(kind)) = (r.status.parse::<RefundStatus>(), r.kind.parse::<RefundKind>()) else { continue };
+        let platform = r.deadline_at.filter(|_| status == RefundStatus::WaitSellerAgree);
+        let Some(deadline) = platform.or_else(|| rules.due(kind, status, r.status_since, false).map(|d| d.by)) else {
+            continue;
+        };
         let subject = format!("售后 {}（订单 {}）", r.refund_no, r.tid);
-        out.extend(refund_alert(&subject, status, r.deadline_at, asof, &settings));
+        out.extend(refund_alert(&subject, status, deadline, asof, &settings));
     }
     sort_alerts(&mut out);
     Ok((asof, out))
