@@ -8,11 +8,13 @@ use zhanggui_domain::{
     ArrivalState, IllegalPurchaseTransition, Money, MoveKind, PurchaseEvent, PurchaseStatus, ReceiptVariance,
     purchase::moving_average_cost,
 };
+use zhanggui_formats::report::{ReportCell, ReportTable};
 use zhanggui_store::purchasing::{
     ArrivalRow, NewPurchaseOrder, NewReceipt, PurchaseLineRow, PurchaseOrderRow, ReceiptRow, SupplierRow,
 };
 use zhanggui_store::{NewMove, NewSupplier, StoreError, Tx};
 
+use crate::reports::replenishment::ReplenishmentRow;
 use crate::trading::{Retryable, with_retry};
 use crate::{Actor, App, ErrorKind, Lang, UserFacing, clock};
 
@@ -242,47 +244,91 @@ impl App {
         }
         with_retry(|| async {
             let mut tx = self.db.begin().await?;
-            let tz = tx.company_zone(actor.company_id).await?;
-            let supplier = tx
-                .suppliers(actor.company_id)
-                .await?
-                .into_iter()
-                .find(|s| s.name == input.supplier.trim())
-                .ok_or_else(|| PurchaseError::UnknownSupplier(input.supplier.trim().to_string()))?;
-            let warehouses = tx.warehouses(actor.company_id).await?;
-            let warehouse = match &input.warehouse {
-                Some(w) => warehouses.iter().find(|x| x.code == w.trim() || x.name == w.trim()),
-                None => warehouses.first(),
-            }
-            .ok_or_else(|| PurchaseError::UnknownWarehouse(input.warehouse.clone().unwrap_or_default()))?;
-            let prefix = format!("PO{}", clock::local_day(at, tz).format("%Y%m%d"));
-            let n = tx.count_purchase_codes(actor.company_id, &prefix).await?;
-            let code = format!("{prefix}-{:03}", n + 1);
-            let expected_at = input.expected.map(|d| clock::day_start(d, tz));
-            let po = NewPurchaseOrder {
-                company_id: actor.company_id,
-                code: code.clone(),
-                supplier_id: supplier.id,
-                warehouse_id: warehouse.id,
-                status: PurchaseStatus::Draft.code(),
-                ordered_at: None,
-                expected_at,
-                note: input.note.trim().to_string(),
-            };
-            let po_id = tx.insert_purchase_order(&po, at).await?;
-            tx.set_purchase_created_by(po_id, &actor.user).await?;
-            for l in &input.lines {
-                let sku = tx
-                    .sku_by_code(actor.company_id, l.sku.trim())
-                    .await?
-                    .ok_or_else(|| PurchaseError::UnknownSku(l.sku.trim().to_string()))?;
-                let cost = l.unit_cost.unwrap_or(sku.cost);
-                let expected = l.expected.map(|d| clock::day_start(d, tz)).or(expected_at);
-                tx.insert_purchase_order_line(actor.company_id, po_id, sku.id, l.qty, cost.fen(), expected).await?;
-            }
-            let row = load_order(&mut tx, actor, &code).await?;
+            let row = create_order_in(&mut tx, actor, input, at).await?;
             tx.commit().await?;
             Ok(row)
+        })
+        .await
+    }
+
+    /// Drafts purchase orders from the replenishment table (补货需求表) of `date`: the chosen SKUs
+    /// (every SKU with a suggestion when none is chosen) at their suggested quantities, one order
+    /// per supplier, expected after the supplier's lead time; all or none. SKUs with nothing to
+    /// order or whose product has no supplier are listed as skipped.
+    pub async fn purchase_orders_from_replenishment(
+        &self,
+        actor: &Actor,
+        skus: &[String],
+        date: Option<NaiveDate>,
+        warehouse: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<ReplenishmentOrders, PurchaseError> {
+        let report = self.replenishment_report(actor, None, date, now).await.map_err(|e| {
+            invalid("date", format!("补货需求表无法生成：{e}"), format!("the replenishment table failed: {e}"))
+        })?;
+        let mut chosen = Vec::new();
+        let mut skipped = Vec::new();
+        if skus.is_empty() {
+            chosen.extend(report.lines.iter().filter(|r| r.suggested_qty > 0));
+        } else {
+            for code in skus {
+                let row = report
+                    .lines
+                    .iter()
+                    .find(|r| r.sku_code == code.trim())
+                    .ok_or_else(|| PurchaseError::UnknownSku(code.trim().to_string()))?;
+                if row.suggested_qty > 0 {
+                    chosen.push(row);
+                } else {
+                    skipped.push(Skipped {
+                        sku: row.sku_code.clone(),
+                        why_zh: "无需补货".into(),
+                        why_en: "nothing to order".into(),
+                    });
+                }
+            }
+        }
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let today = clock::local_day(now, tx.company_zone(actor.company_id).await?);
+            let suppliers: std::collections::HashMap<i64, String> =
+                tx.sku_suppliers(actor.company_id).await?.into_iter().collect();
+            let mut groups: std::collections::BTreeMap<String, Vec<&ReplenishmentRow>> = Default::default();
+            let mut no_supplier = Vec::new();
+            for row in &chosen {
+                match suppliers.get(&row.sku_id) {
+                    Some(name) => groups.entry(name.clone()).or_default().push(row),
+                    None => no_supplier.push(Skipped {
+                        sku: row.sku_code.clone(),
+                        why_zh: "商品未设置供应商".into(),
+                        why_en: "the product has no supplier".into(),
+                    }),
+                }
+            }
+            let mut orders = Vec::new();
+            for (supplier, rows) in groups {
+                let lead = rows.iter().map(|r| i64::from(r.lead_time_days)).max().unwrap_or(0);
+                let input = PurchaseOrderInput {
+                    supplier,
+                    warehouse: warehouse.map(str::to_string),
+                    expected: Some(today + chrono::Duration::days(lead)),
+                    note: format!("补货需求表 {}", report.date),
+                    lines: rows
+                        .iter()
+                        .map(|r| PurchaseLineInput {
+                            sku: r.sku_code.clone(),
+                            qty: r.suggested_qty,
+                            unit_cost: None,
+                            expected: None,
+                        })
+                        .collect(),
+                };
+                orders.push(create_order_in(&mut tx, actor, &input, now).await?);
+            }
+            tx.commit().await?;
+            let mut all_skipped = skipped.clone();
+            all_skipped.extend(no_supplier);
+            Ok(ReplenishmentOrders { orders, skipped: all_skipped })
         })
         .await
     }
@@ -503,4 +549,161 @@ async fn detail_in(tx: &mut Tx, actor: &Actor, key: &str) -> Result<PurchaseDeta
         .collect();
     let receipts = tx.purchase_receipts(order.id).await?;
     Ok(PurchaseDetail { order, lines, receipts })
+}
+
+/// Drafts one purchase order inside `tx` (see [`App::create_purchase_order`]).
+async fn create_order_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &PurchaseOrderInput,
+    at: DateTime<Utc>,
+) -> Result<PurchaseOrderRow, PurchaseError> {
+    let tz = tx.company_zone(actor.company_id).await?;
+    let supplier = tx
+        .suppliers(actor.company_id)
+        .await?
+        .into_iter()
+        .find(|s| s.name == input.supplier.trim())
+        .ok_or_else(|| PurchaseError::UnknownSupplier(input.supplier.trim().to_string()))?;
+    let warehouses = tx.warehouses(actor.company_id).await?;
+    let warehouse = match &input.warehouse {
+        Some(w) => warehouses.iter().find(|x| x.code == w.trim() || x.name == w.trim()),
+        None => warehouses.first(),
+    }
+    .ok_or_else(|| PurchaseError::UnknownWarehouse(input.warehouse.clone().unwrap_or_default()))?;
+    let prefix = format!("PO{}", clock::local_day(at, tz).format("%Y%m%d"));
+    let n = tx.count_purchase_codes(actor.company_id, &prefix).await?;
+    let code = format!("{prefix}-{:03}", n + 1);
+    let expected_at = input.expected.map(|d| clock::day_start(d, tz));
+    let po = NewPurchaseOrder {
+        company_id: actor.company_id,
+        code: code.clone(),
+        supplier_id: supplier.id,
+        warehouse_id: warehouse.id,
+        status: PurchaseStatus::Draft.code(),
+        ordered_at: None,
+        expected_at,
+        note: input.note.trim().to_string(),
+    };
+    let po_id = tx.insert_purchase_order(&po, at).await?;
+    tx.set_purchase_created_by(po_id, &actor.user).await?;
+    for l in &input.lines {
+        let sku = tx
+            .sku_by_code(actor.company_id, l.sku.trim())
+            .await?
+            .ok_or_else(|| PurchaseError::UnknownSku(l.sku.trim().to_string()))?;
+        let cost = l.unit_cost.unwrap_or(sku.cost);
+        let expected = l.expected.map(|d| clock::day_start(d, tz)).or(expected_at);
+        tx.insert_purchase_order_line(actor.company_id, po_id, sku.id, l.qty, cost.fen(), expected).await?;
+    }
+    load_order(tx, actor, &code).await
+}
+
+/// A SKU the replenishment orders left out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub sku: String,
+    pub why_zh: String,
+    pub why_en: String,
+}
+
+/// The orders drafted from the replenishment table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplenishmentOrders {
+    pub orders: Vec<PurchaseOrderRow>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl App {
+    /// Makes `supplier` the supplier of these products (by 款号 / product 商家编码), all or none;
+    /// the replenishment table then uses its lead time and pack size and orders from it.
+    pub async fn assign_supplier(
+        &self,
+        actor: &Actor,
+        supplier: &str,
+        products: &[String],
+    ) -> Result<usize, PurchaseError> {
+        if products.is_empty() {
+            return Err(invalid("products", "请列出商品款号", "name at least one product"));
+        }
+        with_retry(|| async {
+            let mut tx = self.db.begin().await?;
+            let found = tx
+                .suppliers(actor.company_id)
+                .await?
+                .into_iter()
+                .find(|s| s.name == supplier.trim())
+                .ok_or_else(|| PurchaseError::UnknownSupplier(supplier.trim().to_string()))?;
+            for p in products {
+                if !tx.set_product_supplier(actor.company_id, p.trim(), found.id).await? {
+                    return Err(invalid(
+                        "products",
+                        format!("找不到商品款号 {}", p.trim()),
+                        format!("no product with code {}", p.trim()),
+                    ));
+                }
+            }
+            tx.commit().await?;
+            Ok(products.len())
+        })
+        .await
+    }
+
+    /// A purchase order as the sheet sent to the supplier (采购单): the order's terms, then its
+    /// lines with quantities, unit costs and amounts.
+    pub async fn purchase_order_sheet(&self, actor: &Actor, key: &str) -> Result<Vec<ReportTable>, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let tz = tx.company_zone(actor.company_id).await?;
+        let d = detail_in(&mut tx, actor, key).await?;
+        tx.commit().await?;
+        Ok(purchase_order_tables(&d, tz))
+    }
+}
+
+/// The tables of [`App::purchase_order_sheet`].
+pub fn purchase_order_tables(d: &PurchaseDetail, tz: chrono_tz::Tz) -> Vec<ReportTable> {
+    let text = |s: &str| ReportCell::Text(s.to_string());
+    let money = |m: Money| ReportCell::Decimal(m.to_string(), 2);
+    let day = |t: Option<DateTime<Utc>>| t.map(|t| clock::local_day(t, tz).to_string()).unwrap_or_default();
+    let o = &d.order;
+    let terms = ReportTable {
+        title: format!("采购单 {}", o.code),
+        headers: vec!["项目".into(), "内容".into()],
+        rows: vec![
+            vec![text("采购单号"), text(&o.code)],
+            vec![text("供应商"), text(&o.supplier_name)],
+            vec![text("收货仓库"), text(&o.warehouse_code)],
+            vec![text("状态"), text(o.status.label_zh())],
+            vec![text("下单日期"), text(&day(o.ordered_at))],
+            vec![text("预计到货"), text(&day(o.expected_at))],
+            vec![text("采购数量"), ReportCell::Int(o.qty_ordered)],
+            vec![text("采购金额"), money(o.amount)],
+            vec![text("备注"), text(&o.note)],
+        ],
+    };
+    let lines = ReportTable {
+        title: "采购明细".into(),
+        headers: ["商家编码", "商品名称", "规格", "采购数量", "已到货", "采购单价", "金额", "预计到货"]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        rows: d
+            .lines
+            .iter()
+            .map(|l| {
+                let l = &l.line;
+                vec![
+                    text(&l.outer_sku_id),
+                    text(&l.title),
+                    text(&l.properties),
+                    ReportCell::Int(l.qty_ordered),
+                    ReportCell::Int(l.qty_received),
+                    money(l.unit_cost),
+                    money(l.unit_cost * l.qty_ordered),
+                    text(&day(l.expected_at.or(o.expected_at))),
+                ]
+            })
+            .collect(),
+    };
+    vec![terms, lines]
 }

@@ -319,3 +319,79 @@ async fn late_arrivals_come_first() {
     })
     .await;
 }
+
+/// 补货需求表 → purchase orders: the suggested quantities of the chosen SKUs, one draft per supplier,
+/// all or none; SKUs with nothing to order or no supplier are listed; the order sheet for the
+/// supplier carries its lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchase_orders_from_the_replenishment_table() {
+    on_every_backend("purchase_from_replenishment", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        supplier(app, &fx).await;
+        assert_eq!(app.assign_supplier(&fx.actor, SUPPLIER, &["TS2401".into()]).await.expect("assign"), 1);
+        let err =
+            app.assign_supplier(&fx.actor, SUPPLIER, &["JN2403".into(), "NOPE".into()]).await.expect_err("all or none");
+        assert!(err.message(Lang::Zh).contains("NOPE"));
+        for (tid, lines) in
+            [("5102938475700001", &[(TEE_BLACK_M, 7)][..]), ("5102938475700002", &[(JEANS_BLUE_27, 2)][..])]
+        {
+            let id =
+                app.create_trade(&fx.actor, &fx.trade(fx.taobao, tid, "爱喝奶茶的兔子", lines)).await.expect("create");
+            app.pay_trade(&fx.actor, id, at(1)).await.expect("pay");
+        }
+        let table = app.replenishment_report(&fx.actor, None, Some(day(0)), at(60)).await.expect("table");
+        let want = |code: &str| table.lines.iter().find(|r| r.sku_code == code).map(|r| r.suggested_qty).unwrap_or(0);
+        assert!(want(TEE_BLACK_M) > 0 && want(TEE_BLACK_M) % 10 == 0, "a need in packs of 10: {}", want(TEE_BLACK_M));
+        assert!(want(JEANS_BLUE_27) > 0);
+        let count = || async { app.purchase_orders(&fx.actor, None, None).await.expect("orders").len() };
+
+        // An unknown SKU refuses the whole request.
+        let err = app
+            .purchase_orders_from_replenishment(
+                &fx.actor,
+                &[TEE_BLACK_M.into(), "XX-0".into()],
+                Some(day(0)),
+                None,
+                at(60),
+            )
+            .await
+            .expect_err("unknown SKU");
+        assert!(matches!(err, PurchaseError::UnknownSku(_)));
+        assert_eq!(count().await, 0);
+
+        let made =
+            app.purchase_orders_from_replenishment(&fx.actor, &[], Some(day(0)), None, at(60)).await.expect("orders");
+        assert_eq!(made.orders.len(), 1, "one supplier");
+        let po = &made.orders[0];
+        assert_eq!(
+            (po.supplier_name.as_str(), po.status, po.qty_ordered),
+            (SUPPLIER, PurchaseStatus::Draft, want(TEE_BLACK_M))
+        );
+        assert_eq!(
+            po.expected_at.map(|t| zhanggui_app::clock::local_day(t, chrono_tz::Asia::Shanghai)),
+            Some(day(10)),
+            "after the supplier's lead time"
+        );
+        let skipped: Vec<&str> = made.skipped.iter().map(|s| s.sku.as_str()).collect();
+        assert_eq!(skipped, [JEANS_BLUE_27], "the jeans have no supplier");
+        assert_eq!(count().await, 1);
+
+        let sheet = app.purchase_order_sheet(&fx.actor, &po.code).await.expect("sheet");
+        assert_eq!(sheet[1].rows.len(), 1);
+        assert_eq!(sheet[1].rows[0][0].text(), TEE_BLACK_M);
+        assert_eq!(sheet[1].rows[0][3].text(), want(TEE_BLACK_M).to_string());
+        assert_eq!(sheet[1].rows[0][5].text(), "32.50", "the SKU's cost");
+        assert!(zhanggui_app::formats::report::xlsx_bytes(&sheet).expect("xlsx").starts_with(b"PK"));
+
+        // Choosing a SKU with nothing to order drafts nothing.
+        let none = app
+            .purchase_orders_from_replenishment(&fx.actor, &[TEE_WHITE_L.into()], Some(day(0)), None, at(60))
+            .await
+            .expect("nothing");
+        assert!(none.orders.is_empty());
+        assert_eq!(none.skipped.len(), 1);
+        assert_eq!(count().await, 1);
+    })
+    .await;
+}

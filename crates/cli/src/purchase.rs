@@ -88,6 +88,33 @@ pub enum PurchaseCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Make a supplier the supplier of products (by 款号), for lead times, pack sizes and orders.
+    Assign {
+        #[arg(long)]
+        supplier: String,
+        #[arg(required = true)]
+        products: Vec<String>,
+    },
+    /// Draft purchase orders from the replenishment table (补货需求表 → 采购单), one per supplier: the
+    /// SKUs named, or every SKU with a suggestion.
+    FromReplenishment {
+        /// SKU codes (商家编码); every SKU the table suggests ordering when none is given.
+        skus: Vec<String>,
+        /// The table's day, YYYY-MM-DD; yesterday by default.
+        #[arg(long)]
+        date: Option<String>,
+        /// Warehouse code to receive into; the first warehouse by default.
+        #[arg(long)]
+        warehouse: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write a purchase order as the sheet for the supplier (导出采购单): .xlsx or .csv by the file name.
+    Export {
+        order: String,
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
 }
 
 /// "SKU:QTY" or "SKU:QTY@COST".
@@ -255,6 +282,58 @@ pub async fn run(ctx: &Ctx, cmd: &PurchaseCommand) -> Result<(), Failure> {
         PurchaseCommand::Show { order, format } => {
             let detail = ctx.app.purchase_detail(&ctx.actor, order).await.map_err(err)?;
             show(ctx, &detail, *format)
+        }
+        PurchaseCommand::Assign { supplier, products } => {
+            let n = ctx.app.assign_supplier(&ctx.actor, supplier, products).await.map_err(err)?;
+            println!(
+                "{} {n} {}{supplier}",
+                lang.pick("已设置", "assigned"),
+                lang.pick("个商品的供应商为 ", "products to ")
+            );
+            Ok(())
+        }
+        PurchaseCommand::FromReplenishment { skus, date, warehouse, format } => {
+            let date = date.as_deref().map(|d| parse_day(d, lang)).transpose()?;
+            let made = ctx
+                .app
+                .purchase_orders_from_replenishment(&ctx.actor, skus, date, warehouse.as_deref(), Utc::now())
+                .await
+                .map_err(err)?;
+            if *format == Format::Json {
+                return print(*format, &made, || table(&[]));
+            }
+            for o in &made.orders {
+                println!(
+                    "{} {} · {} · {} {} · {}",
+                    lang.pick("已新建采购单（草稿）", "drafted"),
+                    o.code,
+                    o.supplier_name,
+                    o.qty_ordered,
+                    lang.pick("件", "units"),
+                    o.amount
+                );
+            }
+            if made.orders.is_empty() {
+                println!("{}", lang.pick("没有需要下单的商品", "nothing to order"));
+            }
+            for s in &made.skipped {
+                println!("{} {}: {}", lang.pick("跳过", "skipped"), s.sku, lang.pick(&s.why_zh, &s.why_en));
+            }
+            Ok(())
+        }
+        PurchaseCommand::Export { order, output } => {
+            let tables = ctx.app.purchase_order_sheet(&ctx.actor, order).await.map_err(err)?;
+            let is_csv = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = if is_csv {
+                let mut buf = Vec::new();
+                zhanggui_formats::report::write_csv(&tables, &mut buf).map_err(|e| Failure::internal(e.to_string()))?;
+                buf
+            } else {
+                zhanggui_formats::report::xlsx_bytes(&tables).map_err(|e| Failure::internal(e.to_string()))?
+            };
+            std::fs::write(output, bytes).map_err(|e| Failure::bad_input(format!("{}: {e}", output.display())))?;
+            println!("{} {}", lang.pick("已导出", "wrote"), output.display());
+            Ok(())
         }
         PurchaseCommand::Arrivals { format } => {
             let rows = ctx.app.expected_arrivals(&ctx.actor, Utc::now()).await.map_err(err)?;

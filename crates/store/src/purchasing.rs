@@ -152,6 +152,36 @@ pub mod po_status {
 }
 
 impl Tx {
+    /// Each SKU's supplier (through its product): `(sku_id, supplier name)`; SKUs of products with
+    /// no supplier are left out.
+    pub async fn sku_suppliers(&mut self, company_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT s.id, sup.name FROM sku s JOIN product p ON p.id = s.product_id \
+             JOIN supplier sup ON sup.id = p.supplier_id WHERE s.company_id = $1 ORDER BY s.id",
+            [company_id],
+            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?))
+        )?)
+    }
+
+    /// Makes `supplier_id` the supplier of the product with this 款号 (商家编码 of the product);
+    /// returns whether there was such a product.
+    pub async fn set_product_supplier(
+        &mut self,
+        company_id: i64,
+        outer_id: &str,
+        supplier_id: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = exec!(
+            self,
+            "UPDATE product SET supplier_id = $1 WHERE company_id = $2 AND outer_id = $3",
+            supplier_id,
+            company_id,
+            outer_id
+        )?;
+        Ok(changed > 0)
+    }
+
     pub async fn suppliers(&mut self, company_id: i64) -> Result<Vec<SupplierRow>, StoreError> {
         Ok(fetch_all!(
             self,
