@@ -118,6 +118,24 @@ async fn return_with_a_damaged_unit_then_the_last_line_closes_the_trade() {
         assert_eq!(events, ["apply", "agree", "return_shipped", "receive_return"]);
         assert!(history.view.due.is_none());
 
+        // The weekly report's returns analysis counts the request, its reason, SKU and customer.
+        let week = app
+            .weekly_report(&fx.actor, None, Some(zhanggui_app::clock::local_day(at(2 * DAY), TZ)), at(9 * DAY))
+            .await
+            .expect("weekly");
+        let r = &week.returns;
+        assert_eq!((r.requests, r.units, r.quality_requests), (1, 2, 0));
+        assert_eq!(
+            (r.by_reason[0].reason.as_str(), r.by_reason[0].returns, r.by_reason[0].quality),
+            ("尺码偏小，穿着不合适", 1, false)
+        );
+        assert_eq!((r.by_sku[0].sku_code.as_str(), r.by_sku[0].units, r.by_sku[0].damaged_units), (TEE_BLACK_M, 2, 1));
+        let c = &r.by_customer[0];
+        assert_eq!((c.buyer_nick.as_str(), c.trades_shipped, c.trades_returned_or_exchanged), ("小鱼儿爱吃鱼", 1, 1));
+        assert_eq!(c.return_ratio, zhanggui_domain::MetricValue::Rate(zhanggui_domain::Ratio::new(1, 1)));
+        let tables = zhanggui_app::reports::tables::weekly_tables(&week, Lang::Zh);
+        assert!(tables.iter().any(|t| t.title == "退换货原因" && t.rows.len() == 1));
+
         // The defective unit is never sold: a trade for more than the sellable stock is refused.
         let sellable: i64 = fx.stock(app, TEE_BLACK_M, "HZ").await.2 + fx.stock(app, TEE_BLACK_M, "GZ").await.2;
         let big = app
@@ -304,7 +322,13 @@ async fn an_exchange_ships_its_replacement_when_the_return_arrives() {
         let fx = build_shop(app).await;
         paid_trade(app, &fx, "4102938475640001", &[(TEE_WHITE_L, 1)], Some(60)).await;
         let no = app
-            .apply_after_sales(&fx.actor, &apply("4102938475640001", "", RefundKind::Exchange, 2 * DAY))
+            .apply_after_sales(
+                &fx.actor,
+                &ApplyInput {
+                    reason: "领口开线，做工问题".into(),
+                    ..apply("4102938475640001", "", RefundKind::Exchange, 2 * DAY)
+                },
+            )
             .await
             .expect("apply");
         step(app, &fx, &no, Step::Agree { note: String::new(), replacement: None }, 3 * DAY).await.expect("agree");
@@ -334,6 +358,13 @@ async fn an_exchange_ships_its_replacement_when_the_return_arrives() {
         let case = app.after_sales_case(&fx.actor, &no, at(0)).await.expect("case").view.case;
         assert_eq!((case.replacement_tracking_no.as_str(), case.received_good), ("SF77002", 1));
         assert_eq!(case.amount, Money::ZERO);
+
+        let week = app
+            .weekly_report(&fx.actor, None, Some(zhanggui_app::clock::local_day(at(2 * DAY), TZ)), at(9 * DAY))
+            .await
+            .expect("weekly");
+        assert_eq!((week.returns.quality_requests, week.returns.by_sku[0].quality_requests), (1, 1));
+        assert_eq!(week.returns.by_reason[0].exchanges, 1);
 
         // A reship with no stock to send is refused and changes nothing.
         paid_trade(app, &fx, "4102938475640002", &[(JEANS_BLUE_27, 3)], Some(60)).await;

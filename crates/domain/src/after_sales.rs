@@ -244,6 +244,18 @@ impl AfterSalesDeadlines {
     }
 }
 
+/// Words of a return reason that point at the goods themselves (质量问题), not at the buyer's
+/// choice (size, taste, changed mind) or the delivery.
+const QUALITY_WORDS: [&str; 16] = [
+    "质量", "做工", "破损", "损坏", "瑕疵", "污渍", "脏", "开线", "脱线", "掉色", "褪色", "起球", "色差", "异味",
+    "材质", "假货",
+];
+
+/// Is this a quality return (质量退货)? By the words of its reason.
+pub fn is_quality_reason(reason: &str) -> bool {
+    QUALITY_WORDS.iter().any(|w| reason.contains(w))
+}
+
 /// Why a refund amount is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
@@ -514,6 +526,17 @@ mod tests {
         assert_eq!(check_amount(K::RefundUnshipped, y(-1), y(100), Money::ZERO), Err(AmountError::Negative));
         assert_eq!(check_amount(K::Exchange, y(100), y(100), Money::ZERO), Err(AmountError::NotMoney));
         assert_eq!(check_amount(K::Reship, Money::ZERO, y(100), Money::ZERO), Ok(()));
+    }
+
+    #[test]
+    fn quality_reasons() {
+        for r in ["质量问题", "衣服有污渍", "领口开线", "洗后掉色严重", "与描述不符-色差大", "收到时外包装破损"]
+        {
+            assert!(is_quality_reason(r), "{r}");
+        }
+        for r in ["尺码偏小", "不想要了", "拍错了/多拍了", "七天无理由退货", ""] {
+            assert!(!is_quality_reason(r), "{r}");
+        }
     }
 
     #[test]

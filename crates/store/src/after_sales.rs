@@ -8,6 +8,8 @@ use zhanggui_domain::{DisputeOutcome, DisputeStage, Money, RefundKind, RefundSta
 
 use crate::batch::Batch;
 use crate::summaries::SummaryDelta;
+use sqlx::Row as _;
+
 use crate::{StoreError, Tx, args, from_ts, to_ts};
 
 /// A case with what it needs from its trade and line.
@@ -93,6 +95,24 @@ pub struct RefundFilter {
     pub search: String,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A return or exchange request (退货/换货) for the return analysis of the weekly report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnRequest {
+    pub refund_id: i64,
+    pub kind: RefundKind,
+    pub reason: String,
+    pub trade_id: i64,
+    pub customer_id: Option<i64>,
+    pub buyer_nick: String,
+    pub sku_id: Option<i64>,
+    pub outer_sku_id: String,
+    pub title: String,
+    pub properties: String,
+    /// Units the request covers.
+    pub qty: i64,
+    pub received_damaged: i64,
 }
 
 /// A new case.
@@ -395,6 +415,90 @@ impl Tx {
     pub async fn set_refund_amount(&mut self, refund_id: i64, amount: Money) -> Result<(), StoreError> {
         exec!(self, "UPDATE refund SET amount = $1 WHERE id = $2", amount.fen(), refund_id)?;
         Ok(())
+    }
+
+    /// Return and exchange requests made in `[from, to)` in the scope (`shop_id` 0: every shop).
+    pub async fn return_requests(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ReturnRequest>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT r.id, r.kind, r.reason, r.trade_id, t.customer_id, t.buyer_nick, l.sku_id, \
+                COALESCE(l.outer_sku_id, ''), COALESCE(l.title, ''), COALESCE(l.properties, ''), \
+                CASE WHEN r.qty > 0 THEN r.qty ELSE COALESCE(l.qty, 0) END, r.received_damaged \
+             FROM refund r JOIN trade t ON t.id = r.trade_id LEFT JOIN order_line l ON l.id = r.order_line_id \
+             WHERE r.company_id = $1 AND ($2 = 0 OR t.shop_id = $2) AND r.kind IN ('return_and_refund', 'exchange') \
+               AND r.created_at >= $3 AND r.created_at < $4 \
+             ORDER BY r.id",
+            [company_id, shop_id, to_ts(from), to_ts(to)],
+            |r| Ok(ReturnRequest {
+                refund_id: r.try_get(0)?,
+                kind: decode(r.try_get(1)?)?,
+                reason: r.try_get(2)?,
+                trade_id: r.try_get(3)?,
+                customer_id: r.try_get(4)?,
+                buyer_nick: r.try_get(5)?,
+                sku_id: r.try_get(6)?,
+                outer_sku_id: r.try_get(7)?,
+                title: r.try_get(8)?,
+                properties: r.try_get(9)?,
+                qty: r.try_get(10)?,
+                received_damaged: r.try_get(11)?,
+            })
+        )?)
+    }
+
+    /// Per customer, up to `to`: trades shipped and trades with a return or exchange request
+    /// (`(customer_id, shipped, returned)`), for the customers given.
+    pub async fn customer_return_counts(
+        &mut self,
+        company_id: i64,
+        customer_ids: &[i64],
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        let mut out = Vec::with_capacity(customer_ids.len());
+        for chunk in customer_ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT t.customer_id, \
+                    CAST(SUM(CASE WHEN t.shipped_at IS NOT NULL AND t.shipped_at < $2 THEN 1 ELSE 0 END) AS BIGINT), \
+                    CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM refund r WHERE r.trade_id = t.id \
+                        AND r.kind IN ('return_and_refund', 'exchange') AND r.created_at < $2) THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM trade t WHERE t.company_id = $1 AND t.customer_id IN ({}) GROUP BY t.customer_id",
+                marks.join(", ")
+            ));
+            let rows = match self {
+                Tx::Sqlite(t) => {
+                    let mut q = sqlx::query(sql).bind(company_id).bind(to_ts(to));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut **t)
+                        .await?
+                        .iter()
+                        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                        .collect::<Result<Vec<(i64, i64, i64)>, sqlx::Error>>()?
+                }
+                Tx::Postgres(t) => {
+                    let mut q = sqlx::query(sql).bind(company_id).bind(to_ts(to));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut **t)
+                        .await?
+                        .iter()
+                        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                        .collect::<Result<Vec<(i64, i64, i64)>, sqlx::Error>>()?
+                }
+            };
+            out.extend(rows);
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     /// Opens a dispute on a case.

@@ -20,6 +20,7 @@ pub mod daily;
 pub mod dashboard;
 pub mod monthly;
 pub mod replenishment;
+pub mod returns;
 pub mod tables;
 pub mod weekly;
 

@@ -211,6 +211,95 @@ pub fn weekly_tables(r: &WeeklyReport, lang: Lang) -> Vec<ReportTable> {
             })
             .collect(),
     });
+    let ra = &r.returns;
+    out.push(ReportTable {
+        title: lang.pick("退换货原因", "Returns by reason").to_string(),
+        headers: headers(
+            &[
+                ("原因", "reason"),
+                ("质量问题", "quality"),
+                ("退货", "returns"),
+                ("换货", "exchanges"),
+                ("件数", "units"),
+            ],
+            lang,
+        ),
+        rows: ra
+            .by_reason
+            .iter()
+            .map(|x| {
+                let reason = if x.reason.is_empty() {
+                    lang.pick("未填写", "not given").to_string()
+                } else {
+                    x.reason.clone()
+                };
+                let quality = if x.quality { lang.pick("是", "yes") } else { "" };
+                vec![
+                    text(reason),
+                    text(quality),
+                    ReportCell::Int(x.returns),
+                    ReportCell::Int(x.exchanges),
+                    ReportCell::Int(x.units),
+                ]
+            })
+            .collect(),
+    });
+    out.push(ReportTable {
+        title: lang.pick("退换货商品（质量退货在前）", "Returns by SKU (quality first)").to_string(),
+        headers: headers(
+            &[
+                ("商家编码", "SKU"),
+                ("商品", "item"),
+                ("属性", "properties"),
+                ("申请数", "requests"),
+                ("件数", "units"),
+                ("质量问题", "quality"),
+                ("验货破损件数", "damaged units"),
+            ],
+            lang,
+        ),
+        rows: ra
+            .by_sku
+            .iter()
+            .map(|x| {
+                vec![
+                    text(x.sku_code.clone()),
+                    text(x.title.clone()),
+                    text(x.properties.clone()),
+                    ReportCell::Int(x.requests),
+                    ReportCell::Int(x.units),
+                    ReportCell::Int(x.quality_requests),
+                    ReportCell::Int(x.damaged_units),
+                ]
+            })
+            .collect(),
+    });
+    out.push(ReportTable {
+        title: lang.pick("客户退换货比例", "Return ratio per customer").to_string(),
+        headers: headers(
+            &[
+                ("买家", "buyer"),
+                ("本周申请", "requests this week"),
+                ("已发货订单", "trades shipped"),
+                ("退换货订单", "trades returned or exchanged"),
+                ("退换货比例", "return ratio"),
+            ],
+            lang,
+        ),
+        rows: ra
+            .by_customer
+            .iter()
+            .map(|x| {
+                vec![
+                    text(x.buyer_nick.clone()),
+                    ReportCell::Int(x.requests),
+                    ReportCell::Int(x.trades_shipped),
+                    ReportCell::Int(x.trades_returned_or_exchanged),
+                    metric(x.return_ratio),
+                ]
+            })
+            .collect(),
+    });
     out.push(replenishment_table(
         &format!("{} {}", lang.pick("补货需求表", "Replenishment"), r.replenishment_date),
         &r.replenishment,

@@ -1,10 +1,12 @@
 //! 周报 (DOMAIN.md §2 weekly): the daily figures of the week (Monday to Sunday) and its total, the
-//! return/exchange ratio, members per tier, and the replenishment table (补货需求表).
+//! return/exchange ratio, members per tier, the replenishment table (补货需求表), and the returns of
+//! the week by reason, SKU and customer (退换货分析).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::replenishment::{self, ReplenishmentRow};
+use super::returns::{self, ReturnsAnalysis};
 use super::{Figures, ReportError, day_text, period_figures};
 use crate::{Actor, App};
 
@@ -24,6 +26,8 @@ pub struct WeeklyReport {
     /// The last day of the replenishment table's sales windows.
     pub replenishment_date: String,
     pub replenishment: Vec<ReplenishmentRow>,
+    /// Return and exchange requests of the week by reason, SKU and customer (退换货分析).
+    pub returns: ReturnsAnalysis,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +77,7 @@ impl App {
             .map(|(tier, members)| TierCount { tier, members })
             .collect();
         let replenishment = replenishment::lines(&mut tx, &scope, plan_date).await?;
+        let returns = returns::analyse(&mut tx, &scope, scope.start(from), scope.start(to + Duration::days(1))).await?;
         tx.commit().await?;
         Ok(WeeklyReport {
             kind: "weekly",
@@ -86,6 +91,7 @@ impl App {
             members_by_tier,
             replenishment_date: day_text(plan_date),
             replenishment,
+            returns,
         })
     }
 }
