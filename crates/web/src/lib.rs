@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod actions;
+mod after_sales;
 mod api;
 mod auth;
 mod chart;
@@ -47,6 +48,11 @@ pub fn router(web: Web) -> Router {
         .route("/orders/{id}/close", post(pages::trade_close))
         .route("/orders/{id}/memo", post(pages::trade_memo))
         .route("/orders/{id}/urgent", post(pages::trade_urgent))
+        .route("/orders/{id}/after-sales", post(after_sales::trade_apply))
+        .route("/after-sales", get(after_sales::cases))
+        .route("/after-sales/{key}", get(after_sales::case))
+        .route("/after-sales/{key}/step", post(after_sales::case_step))
+        .route("/after-sales/{key}/dispute", post(after_sales::case_dispute))
         .route("/stock", get(pages::stock))
         .route("/stock/sku", get(pages::sku))
         .route("/stock/adjust", post(pages::stock_adjust))

@@ -38,6 +38,7 @@ pub struct Chrome {
     pub can_dashboard: bool,
     pub can_reports: bool,
     pub can_orders: bool,
+    pub can_after_sales: bool,
     pub can_customers: bool,
     pub can_users: bool,
     pub can_notes: bool,
@@ -61,6 +62,7 @@ impl Chrome {
             can_dashboard: u.may(Permission::ViewDashboard),
             can_reports: u.may(Permission::ViewDashboard),
             can_orders: u.may(Permission::ViewOrders),
+            can_after_sales: u.may(Permission::ViewOrders),
             can_customers: u.may(Permission::ViewCustomers),
             can_users: u.may(Permission::ManageUsers),
             can_notes: u.may(Permission::EditOrderNotes),
@@ -139,7 +141,7 @@ fn forbidden(lang: Lang) -> Response {
 }
 
 /// The refusal of a form without this session's token.
-fn csrf_refused(lang: Lang) -> Response {
+pub(crate) fn csrf_refused(lang: Lang) -> Response {
     let page = ErrorPage {
         en: lang == Lang::En,
         title: lang.pick("表单已失效", "Form expired").into(),
@@ -476,6 +478,7 @@ pub async fn orders(State(web): State<Web>, a: Authed, Query(q): Query<OrderQuer
 // ---------------------------------------------------------------- one trade
 
 pub struct LineView {
+    pub id: i64,
     pub oid: String,
     pub code: String,
     pub code_q: String,
@@ -485,7 +488,18 @@ pub struct LineView {
     pub price: String,
     pub qty: i64,
     pub paid: String,
+    pub refunded: String,
     pub shipped: String,
+    /// The line's open after-sales case, if any (its refund number).
+    pub open_case: String,
+    pub open_case_q: String,
+    /// A request (申请售后) can be recorded on it now.
+    pub can_apply: bool,
+    pub kinds: Vec<Opt>,
+    /// What was typed in its request form before a refusal.
+    pub typed_amount: String,
+    pub typed_qty: String,
+    pub typed_reason: String,
 }
 
 pub struct EventView {
@@ -518,6 +532,10 @@ struct TradePage {
     flags: Vec<Opt>,
     lines: Vec<LineView>,
     events: Vec<EventView>,
+    cases: Vec<crate::after_sales::CaseRow>,
+    can_apply: bool,
+    /// Why no request can be recorded yet (paid less than 24 hours ago).
+    apply_hint: String,
     can_ship: bool,
     can_close: bool,
     form_carrier: String,
@@ -528,16 +546,18 @@ struct TradePage {
 
 /// What the trade page says above its content.
 #[derive(Default)]
-struct TradeMessages {
-    notice: String,
-    error: String,
-    carrier: String,
-    tracking: String,
-    undo: Option<(String, i64)>,
-    status: Option<StatusCode>,
+pub(crate) struct TradeMessages {
+    pub notice: String,
+    pub error: String,
+    pub carrier: String,
+    pub tracking: String,
+    pub undo: Option<(String, i64)>,
+    pub status: Option<StatusCode>,
+    /// The request form of a line as typed, after a refusal.
+    pub apply: Option<crate::after_sales::ApplyForm>,
 }
 
-async fn render_trade(web: &Web, a: &Authed, id: i64, m: TradeMessages) -> Response {
+pub(crate) async fn render_trade(web: &Web, a: &Authed, id: i64, m: TradeMessages) -> Response {
     let lang = a.lang;
     let detail = match web.app.trade_detail(&a.user().actor(), id).await {
         Ok(d) => d,
@@ -545,23 +565,70 @@ async fn render_trade(web: &Web, a: &Authed, id: i64, m: TradeMessages) -> Respo
     };
     let zone = web.zone;
     let t = detail.trade;
+    let cases = match crate::after_sales::trade_cases(&web.app, &a.user().actor(), t.id, &t.tid).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, &e),
+    };
+    let may_apply = crate::after_sales::may(a.user(), crate::after_sales::Act::Handle)
+        && t.paid_at.is_some()
+        && !matches!(t.status, TradeStatus::TradeClosed | TradeStatus::TradeClosedByTaobao);
+    // DOMAIN.md §5: a buyer may apply 24 hours after paying at the earliest.
+    let applies_from = t.paid_at.map(|p| p + chrono::Duration::hours(24));
+    let too_early = applies_from.is_some_and(|from| from > Utc::now());
+    let can_apply = may_apply && !too_early;
+    let apply_hint = match applies_from {
+        Some(from) if may_apply && too_early => format!(
+            "{}{}{}",
+            lang.pick(
+                "付款 24 小时后买家才能申请售后：",
+                "A buyer may ask for after-sales 24 hours after paying: from "
+            ),
+            view::time(from, zone),
+            lang.pick(" 起可登记。", ".")
+        ),
+        _ => String::new(),
+    };
+    let typed = m.apply.unwrap_or_default();
     let (countdown, overdue) = view::ship_countdown(t.status, t.paid_at, t.ship_by_at, Utc::now(), lang);
     let flag_name = FLAGS.iter().find(|f| f.0 == t.flag).map(|f| lang.pick(f.1, f.2)).unwrap_or("—").to_string();
     let flags = FLAGS.iter().map(|f| opt(f.0.to_string(), lang.pick(f.1, f.2), f.0 == t.flag)).collect();
     let lines = detail
         .lines
         .iter()
-        .map(|l| LineView {
-            oid: l.oid.clone(),
-            code: l.outer_sku_id.clone(),
-            code_q: encode(&l.outer_sku_id),
-            matched: l.sku_id.is_some(),
-            title: l.title.clone(),
-            properties: l.properties.clone(),
-            price: view::money(l.price),
-            qty: l.qty,
-            paid: view::money(l.amount_paid),
-            shipped: view::opt_time(l.shipped_at, zone),
+        .map(|l| {
+            let open_case = cases
+                .iter()
+                .find(|v| v.case.order_line_id == Some(l.id) && v.case.status.is_open())
+                .map(|v| v.case.refund_no.clone())
+                .unwrap_or_default();
+            let mine = typed.line == l.id.to_string();
+            LineView {
+                id: l.id,
+                oid: l.oid.clone(),
+                code: l.outer_sku_id.clone(),
+                code_q: encode(&l.outer_sku_id),
+                matched: l.sku_id.is_some(),
+                title: l.title.clone(),
+                properties: l.properties.clone(),
+                price: view::money(l.price),
+                qty: l.qty,
+                paid: view::money(l.amount_paid),
+                refunded: if l.refund_amount > Money::ZERO { view::money(l.refund_amount) } else { String::new() },
+                shipped: view::opt_time(l.shipped_at, zone),
+                open_case_q: encode(&open_case),
+                can_apply: can_apply
+                    && open_case.is_empty()
+                    && (l.refund_amount < l.amount_paid || l.amount_paid == Money::ZERO),
+                open_case,
+                kinds: crate::after_sales::kinds_for(
+                    l.shipped_at.is_some(),
+                    if mine { typed.kind.trim() } else { "" },
+                    lang,
+                ),
+                typed_amount: if mine { typed.amount.clone() } else { String::new() },
+                typed_qty: if mine { typed.qty.clone() } else { String::new() },
+                typed_reason: if mine { typed.reason.clone() } else { String::new() },
+            }
         })
         .collect();
     let events = detail
@@ -598,6 +665,9 @@ async fn render_trade(web: &Web, a: &Authed, id: i64, m: TradeMessages) -> Respo
         flags,
         lines,
         events,
+        cases: cases.iter().map(|v| crate::after_sales::case_row(v, lang)).collect(),
+        can_apply,
+        apply_hint,
         can_ship: a.user().may(Permission::ShipOrders) && t.status.awaits_shipping(),
         can_close: a.user().may(Permission::CloseOrders) && t.status.is_open(),
         form_carrier: m.carrier,
@@ -875,6 +945,8 @@ pub async fn stock(State(web): State<Web>, a: Authed, Query(q): Query<StockQuery
 
 pub struct WarehouseRow {
     pub warehouse: String,
+    /// False for the defective location (次品仓): its units are never available.
+    pub sellable: bool,
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
@@ -901,6 +973,7 @@ struct SkuPage {
     on_hand: i64,
     reserved: i64,
     available: i64,
+    defective: i64,
     price: String,
     cost: String,
     by_warehouse: Vec<WarehouseRow>,
@@ -953,14 +1026,16 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
     let mut c = Chrome::new(a, web, "stock", &format!("/stock/sku?code={}", encode(&s.sku.outer_sku_id)));
     c.notice = notice;
     c.error = error;
+    let sellable = |id: i64| warehouses.iter().find(|w| w.id == id).is_none_or(|w| w.sellable);
     let page = SkuPage {
         c,
         code: s.sku.outer_sku_id.clone(),
         title: s.sku.title.clone(),
         properties: s.sku.properties.clone(),
-        on_hand: s.warehouses.iter().map(|w| w.on_hand).sum(),
+        on_hand: s.warehouses.iter().filter(|w| sellable(w.warehouse_id)).map(|w| w.on_hand).sum(),
         reserved: s.warehouses.iter().map(|w| w.reserved).sum(),
-        available: s.warehouses.iter().map(|w| w.available).sum(),
+        available: s.warehouses.iter().filter(|w| sellable(w.warehouse_id)).map(|w| w.available).sum(),
+        defective: s.warehouses.iter().filter(|w| !sellable(w.warehouse_id)).map(|w| w.on_hand).sum(),
         price: view::money(s.sku.price),
         cost: if a.user().may(Permission::ViewCosts) { view::money(s.sku.cost) } else { String::new() },
         by_warehouse: s
@@ -968,6 +1043,7 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
             .iter()
             .map(|w| WarehouseRow {
                 warehouse: w.warehouse_code.clone(),
+                sellable: sellable(w.warehouse_id),
                 on_hand: w.on_hand,
                 reserved: w.reserved,
                 available: w.available,
@@ -1463,7 +1539,14 @@ fn audit_action(action: &str, lang: Lang) -> String {
         "trade.urgent" => ("加急标记", "urgent mark"),
         "stock.adjust" => ("库存调整", "stock adjusted"),
         "stock.transfer" => ("仓库调拨", "stock transferred"),
-        other => (other, other),
+        "after_sales.dispute_note" => ("售后：纠纷举证", "after-sales: dispute evidence"),
+        "after_sales.dispute_decide" => ("售后：纠纷判定", "after-sales: dispute ruling"),
+        other => match other.strip_prefix("after_sales.") {
+            Some(event) => {
+                return format!("{}{}", lang.pick("售后：", "after-sales: "), view::refund_event(event, lang));
+            }
+            None => (other, other),
+        },
     };
     lang.pick(zh, en).to_string()
 }

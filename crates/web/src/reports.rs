@@ -93,6 +93,14 @@ pub fn shop_opts(shops: &[ShopRef], chosen: &str, lang: Lang) -> Vec<Opt> {
 
 /// Where an alert's work is done, as a link the user may follow; empty when there is none.
 pub fn alert_link(a: &Alert, may_orders: bool) -> String {
+    // A case's alert names it: "售后 {refund_no}（订单 {tid}）"; its page is where it is done.
+    if a.code == zhanggui_app::domain::AlertCode::RefundDeadline
+        && may_orders
+        && let Some(no) = a.subject.strip_prefix("售后 ").and_then(|r| r.split('（').next()).map(str::trim)
+        && !no.is_empty()
+    {
+        return format!("/after-sales/{}", encode(no));
+    }
     match alert_target(a) {
         Some(AlertTarget::Sku(code)) => format!("/stock/sku?code={}", encode(&code)),
         Some(AlertTarget::Trade(tid)) if may_orders => format!("/orders/tid/{}", encode(&tid)),
@@ -129,6 +137,7 @@ pub fn alert_groups(alerts: &[Alert], lang: Lang, may_orders: bool, per_group: u
                 let list_link = match g {
                     AlertGroup::Replenish => "/reports/replenishment",
                     AlertGroup::Ship if may_orders => "/orders?overdue=1",
+                    AlertGroup::AfterSales if may_orders => "/after-sales",
                     AlertGroup::Sales => "/stock",
                     _ => "",
                 };

@@ -1,6 +1,7 @@
 //! End to end in Debian's headless chromium through chromedriver: log in, look at every main page
 //! (a screenshot of each goes to target/screenshots/), see on the dashboard the figures of the daily
-//! report, ship an order and see its stock move, open a report, switch the language. Skipped with a note when chromium or chromedriver is not installed.
+//! report, ship an order and see its stock move, take a return through after-sales (申请, 同意, 退货, 验货 with a
+//! damaged unit) and see the refund close the trade and the stock, open a report, switch the language. Skipped with a note when chromium or chromedriver is not installed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -175,6 +176,57 @@ async fn a_shop_day_in_the_browser() {
     assert_eq!(text_of(&c, "#on-hand").await, "18", "shipping two units took them off the shelf");
     assert!(text_of(&c, "#ledger").await.contains("销售出库"));
     shot(&c, "sku").await;
+
+    // 售后: a return on a shipped trade, one unit back damaged; the refund closes the trade.
+    let returned = s.shipped_trade("2401180201", 2).await;
+    c.goto(&s.url(&format!("/orders/{returned}"))).await.unwrap();
+    wait_for(&c, "#apply-forms").await;
+    let line = s.app.trade_detail(&s.manager.actor(), returned).await.unwrap().lines[0].id;
+    let kind = c.find(Locator::Id(&format!("apply-kind-{line}"))).await.unwrap();
+    kind.select_by_value("return_and_refund").await.unwrap();
+    c.find(Locator::Id(&format!("apply-reason-{line}")))
+        .await
+        .unwrap()
+        .send_keys("尺码偏小，买家要求退货")
+        .await
+        .unwrap();
+    c.find(Locator::Id(&format!("apply-submit-{line}"))).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#agree-form").await;
+    assert!(text_of(&c, "#case-status").await.contains("等待卖家同意"));
+    assert!(text_of(&c, "#case-countdown").await.contains("还剩"));
+    c.find(Locator::Id("agree-note")).await.unwrap().send_keys("请寄回杭州仓，勿用到付").await.unwrap();
+    c.find(Locator::Id("agree")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#return-form").await;
+    assert!(text_of(&c, "#notice").await.contains("等待买家寄回"));
+    c.find(Locator::Id("nav-after-sales")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "table#cases").await;
+    let list = text_of(&c, "#cases").await;
+    assert!(list.contains("2401180201") && list.contains("买家：寄回商品") && list.contains("还剩"), "{list}");
+    shot(&c, "after-sales").await;
+    c.find(Locator::Css("#cases a[href^=\"/after-sales/SH2401180201\"]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#return-form").await;
+    c.find(Locator::Id("return-carrier")).await.unwrap().send_keys("顺丰速运").await.unwrap();
+    c.find(Locator::Id("return-tracking")).await.unwrap().send_keys("SF1402938475").await.unwrap();
+    c.find(Locator::Id("return-shipped")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#receive-form").await;
+    c.find(Locator::Id("receive-good")).await.unwrap().send_keys("1").await.unwrap();
+    c.find(Locator::Id("receive-damaged")).await.unwrap().send_keys("1").await.unwrap();
+    shot(&c, "after-sale-receive").await;
+    c.find(Locator::Id("receive")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.expect("the refund is confirmed");
+    wait_for(&c, "#notice").await;
+    assert!(text_of(&c, "#notice").await.contains("退款成功"));
+    assert!(text_of(&c, "#case-status").await.contains("退款成功"));
+    assert!(text_of(&c, "#case-received").await.contains("破损 1"));
+    assert!(text_of(&c, "#case-history").await.contains("确认收货"));
+    shot(&c, "after-sale").await;
+    c.find(Locator::Id("case-trade")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "#trade-status").await;
+    assert!(text_of(&c, "#trade-status").await.contains("交易关闭"), "every line refunded closes the trade");
+    c.goto(&s.url(&format!("/stock/sku?code={SKU}"))).await.unwrap();
+    assert_eq!(text_of(&c, "#on-hand").await, "17", "two more shipped, one good unit back");
+    assert_eq!(text_of(&c, "#defective").await, "1", "the damaged unit is not for sale");
+    assert!(text_of(&c, "#ledger").await.contains("退货入库"));
     c.goto(&s.url("/stock")).await.unwrap();
     shot(&c, "stock").await;
     c.goto(&s.url("/customers")).await.unwrap();

@@ -11,7 +11,9 @@ use serde_json::Value;
 async fn pages_and_api_need_a_login() {
     let s = Server::start().await;
     let c = client();
-    for path in ["/", "/orders", &format!("/orders/{}", s.trade_id), "/stock", "/customers", "/settings/users"] {
+    for path in
+        ["/", "/orders", &format!("/orders/{}", s.trade_id), "/stock", "/customers", "/settings/users", "/after-sales"]
+    {
         let r = c.get(s.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "{path}");
         let to = r.headers().get("location").unwrap().to_str().unwrap();
@@ -164,6 +166,7 @@ async fn sql_fragments_in_filters_do_no_harm() {
         "/orders?sku=%25",
         "/orders?sku=x%27%20OR%201%3D1--",
         "/customers?search=%27%29%3B%20DELETE%20FROM%20customer%3B--",
+        "/after-sales?open=0&search=%27%20OR%20%271%27%3D%271",
     ];
     for path in nasty {
         let r = c.get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
@@ -176,6 +179,7 @@ async fn sql_fragments_in_filters_do_no_harm() {
         "/orders?status=WAIT_SELLER_SEND_GOODS%27%20OR%201%3D1--",
         "/orders?shop=1%20OR%201%3D1&from=2024-01-01%27--&after=1_1%20OR%201",
         "/stock?search=%25%27%20OR%201%3D1--&low=0%20OR%201%3D1",
+        "/after-sales?status=SUCCESS%27%20OR%201%3D1--&kind=x&page=1%20OR%201",
     ];
     for path in odd {
         let r = c.get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
@@ -302,5 +306,348 @@ async fn the_openapi_document_matches_the_routes() {
         .unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "illegal_transition");
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------- after-sales
+
+/// The case of a trade (its only one, or the latest).
+async fn case_no(s: &Server, tid: &str) -> String {
+    let f = zhanggui_app::store::after_sales::RefundFilter {
+        company_id: s.company_id,
+        search: tid.into(),
+        ..Default::default()
+    };
+    let cases = s.app.after_sales_cases(&f, chrono::Utc::now()).await.unwrap();
+    cases.iter().max_by_key(|v| v.case.id).expect("a case").case.refund_no.clone()
+}
+
+async fn case_status(s: &Server, no: &str) -> String {
+    let d = s.app.after_sales_case(&s.manager.actor(), no, chrono::Utc::now()).await.unwrap();
+    d.view.case.status.code().to_string()
+}
+
+/// (on hand in HZ, on hand in the defective location) of the SKU.
+async fn stock_split(s: &Server) -> (i64, i64) {
+    let st = s.app.stock_show(&s.manager.actor(), SKU, 0).await.unwrap();
+    let of = |code: &str| st.warehouses.iter().filter(|w| w.warehouse_code == code).map(|w| w.on_hand).sum::<i64>();
+    (of("HZ"), of("DEFECTIVE"))
+}
+
+async fn get_html(s: &Server, b: &Browser, path: &str) -> (u16, String) {
+    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn post_form(s: &Server, b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut fields: Vec<(&str, &str)> = form.to_vec();
+    fields.push(("csrf", b.csrf.as_str()));
+    client().post(s.url(path)).header("cookie", &b.cookie).form(&fields).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_return_with_a_damaged_unit_is_refunded_and_closes_the_trade() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180101", 2).await;
+    let line = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().lines[0].id;
+    assert_eq!(stock_split(&s).await, (18, 0));
+    let kefu = login(&s, "kefu", PASSWORD).await;
+    let cangku = login(&s, "cangku", PASSWORD).await;
+
+    // Customer service records the buyer's request from the trade page.
+    let (_, html) = get_html(&s, &kefu, &format!("/orders/{id}")).await;
+    assert!(html.contains(&format!("id=\"apply-{line}\"")) && html.contains("退货退款"), "a request form per line");
+    let apply = [("line", line.to_string()), ("kind", "return_and_refund".into()), ("reason", "尺码偏小".into())];
+    let apply: Vec<(&str, &str)> = apply.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(&s, &kefu, &format!("/orders/{id}/after-sales"), &apply).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let no = case_no(&s, "2401180101").await;
+    assert!(to.starts_with(&format!("/after-sales/{no}")), "{to}");
+    let (_, html) = get_html(&s, &kefu, &to).await;
+    assert!(html.contains("售后申请已登记") && html.contains("等待卖家同意") && html.contains("还剩"), "{html}");
+    assert!(html.contains("¥198.00") && html.contains("agree-form") && html.contains("refuse-form"));
+    assert!(!html.contains("receive-form"), "only the steps the status allows");
+
+    // The list: open cases with who must act and the countdown; the trade links to its page.
+    let (_, list) = get_html(&s, &kefu, "/after-sales").await;
+    assert!(
+        list.contains(&no) && list.contains(&format!("href=\"/orders/{id}\"")) && list.contains("卖家：处理售后申请")
+    );
+    let (_, none) = get_html(&s, &kefu, "/after-sales?kind=exchange").await;
+    assert!(!none.contains(&no) && none.contains("没有符合条件的售后"));
+
+    let path = format!("/after-sales/{no}/step");
+    let r = post_form(&s, &kefu, &path, &[("step", "agree"), ("note", "请寄回杭州仓，勿用到付")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(case_status(&s, &no).await, "WAIT_BUYER_RETURN_GOODS");
+    let r = post_form(
+        &s,
+        &cangku,
+        &path,
+        &[("step", "return_shipped"), ("carrier", "顺丰速运"), ("tracking_no", "SF1402938475")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(stock_split(&s).await, (18, 0), "nothing enters stock before it is checked");
+    let r = post_form(
+        &s,
+        &cangku,
+        &path,
+        &[("step", "receive_return"), ("good", "1"), ("damaged", "1"), ("note", "一件领口开线")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let (_, html) = get_html(&s, &cangku, &to).await;
+    assert!(html.contains("退款成功：¥198.00 已退给买家"), "{html}");
+    assert!(html.contains("SF1402938475") && html.contains("完好 1 件，破损 1 件"));
+
+    // Money back, the trade closed (its only line is refunded), one unit to sell and one defective.
+    let d = s.app.trade_detail(&s.manager.actor(), id).await.unwrap();
+    assert_eq!(d.trade.status.code(), "TRADE_CLOSED");
+    assert_eq!(d.trade.refund_amount, d.lines[0].amount_paid);
+    assert_eq!(stock_split(&s).await, (19, 1));
+    let (_, sku) = get_html(&s, &kefu, &format!("/stock/sku?code={SKU}")).await;
+    assert!(sku.contains("退货入库") && sku.contains("id=\"defective\">1<"), "{sku}");
+    let (_, trade) = get_html(&s, &kefu, &format!("/orders/{id}")).await;
+    assert!(trade.contains("交易关闭") && trade.contains(&no) && trade.contains("退款成功"));
+    assert!(!trade.contains(&format!("id=\"apply-{line}\"")), "no request on a closed trade");
+    let (_, list) = get_html(&s, &kefu, "/after-sales").await;
+    assert!(!list.contains(&no), "finished cases leave the open list");
+    let (_, list) = get_html(&s, &kefu, "/after-sales?open=0").await;
+    assert!(list.contains(&no));
+    let english = Browser { cookie: format!("{}; zg_lang=en", kefu.cookie), csrf: kefu.csrf.clone() };
+    let (_, list) = get_html(&s, &english, "/after-sales?open=0").await;
+    assert!(list.contains("Return and refund") && list.contains("Succeeded") && list.contains(">After-sales<"));
+    let (_, page) = get_html(&s, &english, &format!("/after-sales/{no}")).await;
+    assert!(page.contains("Return received") && page.contains("good 1") && page.contains("History"), "{page}");
+    // A trade paid less than 24 hours ago takes no request yet, and says from when.
+    let (_, fresh) = get_html(&s, &kefu, &format!("/orders/{}", s.trade_id)).await;
+    assert!(fresh.contains("付款 24 小时后买家才能申请售后") && !fresh.contains("apply-forms"));
+
+    let log = s.app.audit_log(&s.manager, 0, 20).await.unwrap();
+    for (action, user) in [
+        ("after_sales.apply", "kefu"),
+        ("after_sales.agree", "kefu"),
+        ("after_sales.return_shipped", "cangku"),
+        ("after_sales.receive_return", "cangku"),
+    ] {
+        assert!(log.iter().any(|a| a.action == action && a.user_name == user && a.target.contains(&no)), "{action}");
+    }
+    let received = log.iter().find(|a| a.action == "after_sales.receive_return").unwrap();
+    assert!(received.before_value.contains("WAIT_SELLER_CONFIRM_GOODS") && received.after_value.contains("SUCCESS"));
+    let admin = login(&s, "admin", ADMIN_PASSWORD).await;
+    let (_, audit) = get_html(&s, &admin, "/settings/audit").await;
+    assert!(audit.contains("售后：确认收货"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_step_shows_the_error_and_changes_nothing() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180102", 1).await;
+    let line = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().lines[0].id.to_string();
+    let kefu = login(&s, "kefu", PASSWORD).await;
+
+    // Asking more than the line paid: refused on the trade page, what was typed is kept.
+    let form = [("line", line.as_str()), ("kind", "refund_shipped"), ("amount", "500"), ("reason", "少发配件")];
+    let r = post_form(&s, &kefu, &format!("/orders/{id}/after-sales"), &form).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("超过该商品可退金额") && html.contains("value=\"少发配件\"") && html.contains("value=\"500\"")
+    );
+    let cases = zhanggui_app::store::after_sales::RefundFilter { company_id: s.company_id, ..Default::default() };
+    assert!(s.app.after_sales_cases(&cases, chrono::Utc::now()).await.unwrap().is_empty());
+
+    let form = [("line", line.as_str()), ("kind", "return_and_refund"), ("reason", "不喜欢")];
+    assert_eq!(post_form(&s, &kefu, &format!("/orders/{id}/after-sales"), &form).await.status(), 303);
+    let no = case_no(&s, "2401180102").await;
+    let before = (stock_split(&s).await, s.app.trade_detail(&s.manager.actor(), id).await.unwrap().trade.status);
+    let path = format!("/after-sales/{no}/step");
+    // Receiving before the seller agreed and the buyer sent anything back.
+    let r = post_form(&s, &kefu, &path, &[("step", "receive_return"), ("good", "1")]).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"error\"") && html.contains("不能确认收货"), "{html}");
+    // Refusing without a reason; the reason field keeps its place.
+    let r = post_form(&s, &kefu, &path, &[("step", "refuse"), ("note", " ")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("拒绝理由"));
+    // In English for an English page.
+    let r = client()
+        .post(s.url(&path))
+        .header("cookie", format!("{}; zg_lang=en", kefu.cookie))
+        .form(&[
+            ("step", "return_shipped"),
+            ("carrier", "顺丰速运"),
+            ("tracking_no", "SF1"),
+            ("csrf", kefu.csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("cannot send back the goods of a return_and_refund case"));
+    // Without the session's token nothing is even tried.
+    let r = client()
+        .post(s.url(&path))
+        .header("cookie", &kefu.cookie)
+        .form(&[("step", "cancel"), ("note", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    assert_eq!(case_status(&s, &no).await, "WAIT_SELLER_AGREE");
+    let d = s.app.after_sales_case(&s.manager.actor(), &no, chrono::Utc::now()).await.unwrap();
+    assert_eq!(d.events.len(), 1, "only the request is in the history");
+    let after = (stock_split(&s).await, s.app.trade_detail(&s.manager.actor(), id).await.unwrap().trade.status);
+    assert_eq!(before, after);
+    let log = s.app.audit_log(&s.manager, 0, 20).await.unwrap();
+    assert_eq!(log.iter().filter(|a| a.action.starts_with("after_sales.")).count(), 1, "only the request was audited");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn after_sales_through_the_api() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180103", 2).await;
+    let c = client();
+    let token = s.token_for("kefu").await;
+    let api = |p: &str| s.url(&format!("/api/v1{p}"));
+
+    let r = c
+        .post(api("/after-sales"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"trade": "2401180103", "kind": "refund_shipped", "amount": "50.00", "reason": "少发赠品"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let case: Value = r.json().await.unwrap();
+    let no = case["refund_no"].as_str().unwrap().to_string();
+    assert_eq!((case["status"].as_str(), case["amount"].as_str()), (Some("WAIT_SELLER_AGREE"), Some("50.00")));
+    assert_eq!(case["due"]["party"], "seller");
+    assert!(case["seconds_left"].as_i64().unwrap() > 4 * 24 * 3600);
+
+    let r = c.get(api("/after-sales?search=2401180103")).bearer_auth(&token).send().await.unwrap();
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(list["items"][0]["refund_no"], no.as_str());
+    let r = c.get(api("/after-sales?kind=teleport")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_input");
+
+    // Errors are JSON with their stable code, in the language asked for.
+    let steps = api(&format!("/after-sales/{no}/steps"));
+    for (body, status, code) in [
+        (serde_json::json!({"step": "refuse"}), 422, "invalid_input"),
+        (serde_json::json!({"step": "explode"}), 422, "invalid_input"),
+        (serde_json::json!({"step": "receive_return", "good": 1}), 409, "illegal_transition"),
+    ] {
+        let r = c.post(&steps).bearer_auth(&token).header("accept-language", "en").json(&body).send().await.unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], code, "{body}");
+    }
+    let r =
+        c.post(&steps).bearer_auth(&token).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_input");
+    let r = c.get(api("/after-sales/SH-none")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+
+    // Refused, taken to the platform, ruled for the buyer: the money goes back.
+    let r = c
+        .post(&steps)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"step": "refuse", "note": "赠品已随单寄出"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "SELLER_REFUSE_BUYER");
+    let dispute = api(&format!("/after-sales/{no}/dispute"));
+    for body in [
+        serde_json::json!({"step": "open", "reason": "买家申请平台介入"}),
+        serde_json::json!({"step": "note", "note": "上传发货称重记录", "stage": "evidence"}),
+    ] {
+        let r = c.post(&dispute).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{body}");
+    }
+    let r = c.get(api(&format!("/after-sales/{no}"))).bearer_auth(&token).send().await.unwrap();
+    let d: Value = r.json().await.unwrap();
+    assert_eq!(d["dispute"]["stage"], "evidence");
+    assert!(d["dispute"]["evidence"].as_str().unwrap().contains("称重记录"));
+    assert_eq!(d["due"]["party"], "platform");
+    let events: Vec<&str> = d["events"].as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(events, ["apply", "refuse", "dispute_open"]);
+    let r = c
+        .post(&dispute)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"step": "decide", "outcome": "buyer", "note": "平台判定退款"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let d: Value = r.json().await.unwrap();
+    assert_eq!((d["status"].as_str(), d["dispute"]["outcome"].as_str()), (Some("SUCCESS"), Some("buyer")));
+    let t = s.app.trade_detail(&s.manager.actor(), id).await.unwrap();
+    assert_eq!(t.trade.refund_amount, zhanggui_app::domain::Money::from_fen(5000));
+    assert_eq!(t.trade.status.code(), "WAIT_BUYER_CONFIRM_GOODS", "a partial refund leaves the trade open");
+    let log = s.app.audit_log(&s.manager, 0, 20).await.unwrap();
+    assert!(log.iter().any(|a| a.action == "after_sales.dispute_decide" && a.after_value.contains("outcome=buyer")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn roles_that_must_not_act_on_after_sales_are_refused() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180104", 1).await;
+    let line = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().lines[0].id.to_string();
+    let cangku = login(&s, "cangku", PASSWORD).await;
+    let yunying = login(&s, "yunying", PASSWORD).await;
+
+    // The warehouse and operations see cases but record no requests and take no decisions.
+    let (_, trade) = get_html(&s, &cangku, &format!("/orders/{id}")).await;
+    assert!(!trade.contains("apply-forms"), "no request form for the warehouse");
+    let form = [("line", line.as_str()), ("kind", "return_and_refund"), ("reason", "不喜欢")];
+    for b in [&cangku, &yunying] {
+        assert_eq!(post_form(&s, b, &format!("/orders/{id}/after-sales"), &form).await.status(), 403);
+    }
+    let kefu = s.token_for("kefu").await;
+    let r = client()
+        .post(s.url("/api/v1/after-sales"))
+        .bearer_auth(&kefu)
+        .json(&serde_json::json!({"trade": id, "kind": "return_and_refund", "reason": "不喜欢"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let no = case_no(&s, "2401180104").await;
+    let (status, page) = get_html(&s, &cangku, &format!("/after-sales/{no}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("agree-form") && !page.contains("cancel-form"), "no decisions offered to the warehouse");
+    let path = format!("/after-sales/{no}/step");
+    assert_eq!(post_form(&s, &cangku, &path, &[("step", "agree")]).await.status(), 403);
+    assert_eq!(post_form(&s, &yunying, &path, &[("step", "cancel"), ("note", "x")]).await.status(), 403);
+    assert_eq!(
+        post_form(&s, &cangku, &format!("/after-sales/{no}/dispute"), &[("step", "open"), ("reason", "x")])
+            .await
+            .status(),
+        403
+    );
+    let token = s.token_for("cangku").await;
+    for (path, body) in [
+        ("/api/v1/after-sales".to_string(), serde_json::json!({"trade": id, "kind": "exchange", "reason": "x"})),
+        (format!("/api/v1/after-sales/{no}/steps"), serde_json::json!({"step": "agree"})),
+    ] {
+        let r = client().post(s.url(&path)).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+    }
+    assert_eq!(case_status(&s, &no).await, "WAIT_SELLER_AGREE", "nothing changed");
     s.stop().await;
 }

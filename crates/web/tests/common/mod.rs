@@ -7,7 +7,7 @@ use chrono::Utc;
 use zhanggui_app::domain::{Money, Platform};
 use zhanggui_app::setup::{SkuSpec, StockRules};
 use zhanggui_app::store::scratch::Scratch;
-use zhanggui_app::trading::{LineInput, TradeInput};
+use zhanggui_app::trading::{LineInput, ShipInput, TradeInput};
 use zhanggui_app::users::{Role, User};
 use zhanggui_app::{Actor, App};
 use zhanggui_web::Web;
@@ -99,6 +99,35 @@ impl Server {
         if let Some(s) = self.scratch.take() {
             s.drop_now().await.expect("drop");
         }
+    }
+
+    /// A trade of `qty` units of the SKU paid three days ago and shipped two days ago (old enough
+    /// for the buyer to ask for after-sales); returns its id.
+    pub async fn shipped_trade(&self, tid: &str, qty: i64) -> i64 {
+        let actor = Actor { company_id: self.company_id, user: "setup".into() };
+        let shop = self.app.shops(&actor).await.expect("shops")[0].id;
+        let now = Utc::now();
+        let input = TradeInput {
+            shop_id: shop,
+            tid: tid.into(),
+            buyer_nick: "tb_buyer_02".into(),
+            receiver_name: "李小红".into(),
+            created_at: now - chrono::Duration::days(3) - chrono::Duration::minutes(5),
+            lines: vec![LineInput {
+                outer_sku_id: SKU.into(),
+                title: "纯棉短袖T恤".into(),
+                properties: "颜色分类:黑色;尺码:M".into(),
+                price: Money::from_fen(9900),
+                qty,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let id = self.app.create_trade(&actor, &input).await.expect("trade");
+        self.app.pay_trade(&actor, id, now - chrono::Duration::days(3)).await.expect("pay");
+        let ship = ShipInput { carrier: "中通快递".into(), tracking_no: format!("7800{tid}"), line_ids: None };
+        self.app.ship_trade(&actor, id, &ship, now - chrono::Duration::days(2)).await.expect("ship");
+        id
     }
 
     /// An API token for a user, issued by the manager.
