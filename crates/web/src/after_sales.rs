@@ -374,7 +374,7 @@ pub fn case_filter(q: &CaseQuery, company_id: i64, lang: Lang) -> (RefundFilter,
     let page = match q.page.trim() {
         "" => 1,
         p => match p.parse::<i64>() {
-            Ok(n) if n >= 1 => n,
+            Ok(n) if n >= 1 => n.min(MAX_PAGE),
             _ => {
                 problems.push(lang.pick("页码", "page"));
                 1
@@ -392,6 +392,9 @@ pub fn case_filter(q: &CaseQuery, company_id: i64, lang: Lang) -> (RefundFilter,
     };
     (f, page, message)
 }
+
+/// The last page number taken (beyond, pages are empty anyway).
+const MAX_PAGE: i64 = 1_000_000;
 
 /// Open cases at most listed (and sorted by deadline) at once.
 const OPEN_AT_MOST: i64 = 5000;
@@ -483,7 +486,13 @@ pub fn case_row(v: &CaseView, lang: Lang) -> CaseRow {
             .dispute
             .as_ref()
             .map(|d| match d.outcome {
-                Some(o) => format!("{}（{}）", view::dispute_stage(d.stage, lang), view::dispute_outcome(o, lang)),
+                Some(o) => format!(
+                    "{}{}{}{}",
+                    view::dispute_stage(d.stage, lang),
+                    lang.pick("（", " ("),
+                    view::dispute_outcome(o, lang),
+                    lang.pick("）", ")")
+                ),
                 None => view::dispute_stage(d.stage, lang).to_string(),
             })
             .unwrap_or_default(),
@@ -671,7 +680,7 @@ async fn render_case(web: &Web, a: &Authed, key: &str, m: CaseMessages) -> Respo
             .map(|w| opt(w.code.clone(), format!("{} {}", w.code, w.name), typed_warehouse == w.code)),
     );
     let current = k.dispute.as_ref().map(|d| d.stage).unwrap_or(DisputeStage::Opened);
-    let typed_stage = if m.typed.step == "note" { m.typed.stage.clone() } else { String::new() };
+    let typed_stage = if m.typed.step == "dispute_note" { m.typed.stage.clone() } else { String::new() };
     let mut stages = vec![opt("", lang.pick("阶段不变", "Stage unchanged"), typed_stage.is_empty())];
     stages.extend(
         DisputeStage::ALL

@@ -489,6 +489,8 @@ pub struct LineView {
     pub qty: i64,
     pub paid: String,
     pub refunded: String,
+    /// What is left to refund (paid less refunded): what a request asks by default.
+    pub left: String,
     pub shipped: String,
     /// The line's open after-sales case, if any (its refund number).
     pub open_case: String,
@@ -614,6 +616,7 @@ pub(crate) async fn render_trade(web: &Web, a: &Authed, id: i64, m: TradeMessage
                 qty: l.qty,
                 paid: view::money(l.amount_paid),
                 refunded: if l.refund_amount > Money::ZERO { view::money(l.refund_amount) } else { String::new() },
+                left: view::money((l.amount_paid - l.refund_amount).max(Money::ZERO)),
                 shipped: view::opt_time(l.shipped_at, zone),
                 open_case_q: encode(&open_case),
                 can_apply: can_apply
@@ -837,6 +840,8 @@ pub struct StockRow {
     pub title: String,
     pub properties: String,
     pub warehouse: String,
+    /// False in the defective location (次品仓): nothing there is available or counted in the totals.
+    pub sellable: bool,
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
@@ -923,6 +928,7 @@ pub async fn stock(State(web): State<Web>, a: Authed, Query(q): Query<StockQuery
             title: l.title.clone(),
             properties: l.properties.clone(),
             warehouse: l.warehouse_code.clone(),
+            sellable: warehouses.iter().find(|w| w.id == l.warehouse_id).is_none_or(|w| w.sellable),
             on_hand: l.on_hand,
             reserved: l.reserved,
             available: l.available,
@@ -930,9 +936,9 @@ pub async fn stock(State(web): State<Web>, a: Authed, Query(q): Query<StockQuery
         .collect();
     let page_view = StockPage {
         c: Chrome::new(&a, &web, "stock", &stock_link(&q, page)),
-        total_on_hand: rows.iter().map(|r| r.on_hand).sum(),
+        total_on_hand: rows.iter().filter(|r| r.sellable).map(|r| r.on_hand).sum(),
         total_reserved: rows.iter().map(|r| r.reserved).sum(),
-        total_available: rows.iter().map(|r| r.available).sum(),
+        total_available: rows.iter().filter(|r| r.sellable).map(|r| r.available).sum(),
         prev_link: if page > 1 { stock_link(&q, page - 1) } else { String::new() },
         next_link: if rows.len() as i64 == PAGE { stock_link(&q, page + 1) } else { String::new() },
         q,

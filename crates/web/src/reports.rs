@@ -450,3 +450,24 @@ pub async fn xlsx(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zhanggui_app::domain::{AlertCode, Severity};
+
+    #[test]
+    fn an_after_sales_alert_opens_its_case() {
+        let a = Alert {
+            code: AlertCode::RefundDeadline,
+            severity: Severity::Critical,
+            subject: "售后 SH2401180001-7-1（订单 2401180001）".into(),
+            message_zh: String::new(),
+            message_en: String::new(),
+        };
+        assert_eq!(alert_link(&a, true), "/after-sales/SH2401180001-7-1");
+        assert_eq!(alert_link(&a, false), "");
+        let groups = alert_groups(&[a], Lang::Zh, true, 5);
+        assert_eq!(groups[0].list_link, "/after-sales");
+    }
+}

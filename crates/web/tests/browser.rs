@@ -181,6 +181,8 @@ async fn a_shop_day_in_the_browser() {
     let returned = s.shipped_trade("2401180201", 2).await;
     c.goto(&s.url(&format!("/orders/{returned}"))).await.unwrap();
     wait_for(&c, "#apply-forms").await;
+    c.execute("document.getElementById('lines').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "trade-after-sales").await;
     let line = s.app.trade_detail(&s.manager.actor(), returned).await.unwrap().lines[0].id;
     let kind = c.find(Locator::Id(&format!("apply-kind-{line}"))).await.unwrap();
     kind.select_by_value("return_and_refund").await.unwrap();
@@ -220,6 +222,8 @@ async fn a_shop_day_in_the_browser() {
     assert!(text_of(&c, "#case-received").await.contains("破损 1"));
     assert!(text_of(&c, "#case-history").await.contains("确认收货"));
     shot(&c, "after-sale").await;
+    c.execute("window.scrollTo(0, document.body.scrollHeight)", vec![]).await.unwrap();
+    shot(&c, "after-sale-history").await;
     c.find(Locator::Id("case-trade")).await.unwrap().click().await.unwrap();
     wait_for(&c, "#trade-status").await;
     assert!(text_of(&c, "#trade-status").await.contains("交易关闭"), "every line refunded closes the trade");

@@ -651,3 +651,80 @@ async fn roles_that_must_not_act_on_after_sales_are_refused() {
     assert_eq!(case_status(&s, &no).await, "WAIT_SELLER_AGREE", "nothing changed");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_exchange_sends_its_replacement_when_the_return_is_received() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180105", 1).await;
+    let line = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().lines[0].id.to_string();
+    let kefu = login(&s, "kefu", PASSWORD).await;
+    let form = [("line", line.as_str()), ("kind", "exchange"), ("reason", "换大一码")];
+    assert_eq!(post_form(&s, &kefu, &format!("/orders/{id}/after-sales"), &form).await.status(), 303);
+    let no = case_no(&s, "2401180105").await;
+    let path = format!("/after-sales/{no}/step");
+    assert_eq!(post_form(&s, &kefu, &path, &[("step", "agree")]).await.status(), 303);
+    let parcel = [("step", "return_shipped"), ("carrier", "圆通速递"), ("tracking_no", "YT88001")];
+    assert_eq!(post_form(&s, &kefu, &path, &parcel).await.status(), 303);
+    let (_, page) = get_html(&s, &kefu, &format!("/after-sales/{no}")).await;
+    assert!(page.contains("name=\"replacement_tracking_no\"") && page.contains("确认收货并发出换货"));
+    let before = stock_split(&s).await;
+    // The replacement parcel is needed; what was typed stays in the form.
+    let r = post_form(&s, &kefu, &path, &[("step", "receive_return"), ("good", "1"), ("warehouse", "HZ")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"error\"") && html.contains("id=\"receive-good\" inputmode=\"numeric\" value=\"1\""));
+    assert_eq!(stock_split(&s).await, before);
+    let done = [
+        ("step", "receive_return"),
+        ("good", "1"),
+        ("warehouse", "HZ"),
+        ("replacement_carrier", "顺丰速运"),
+        ("replacement_tracking_no", "SF77002"),
+    ];
+    let r = post_form(&s, &kefu, &path, &done).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let (_, page) = get_html(&s, &kefu, &to).await;
+    assert!(page.contains("售后完成，商品已发给买家") && page.contains("顺丰速运 SF77002"), "{page}");
+    assert_eq!(stock_split(&s).await, before, "one unit back, one unit out");
+    let t = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().trade;
+    assert_eq!((t.status.code(), t.refund_amount), ("WAIT_BUYER_CONFIRM_GOODS", zhanggui_app::domain::Money::ZERO));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_dispute_from_the_case_page() {
+    let s = Server::start().await;
+    let id = s.shipped_trade("2401180106", 1).await;
+    let line = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().lines[0].id.to_string();
+    let kefu = login(&s, "kefu", PASSWORD).await;
+    let form = [("line", line.as_str()), ("kind", "refund_shipped"), ("amount", "20"), ("reason", "未收到货")];
+    assert_eq!(post_form(&s, &kefu, &format!("/orders/{id}/after-sales"), &form).await.status(), 303);
+    let no = case_no(&s, "2401180106").await;
+    let step = format!("/after-sales/{no}/step");
+    let dispute = format!("/after-sales/{no}/dispute");
+    assert_eq!(post_form(&s, &kefu, &step, &[("step", "refuse"), ("note", "物流显示已签收")]).await.status(), 303);
+    let (_, page) = get_html(&s, &kefu, &format!("/after-sales/{no}")).await;
+    assert!(page.contains("dispute-open-form") && page.contains("reapply-form") && !page.contains("agree-form"));
+    assert!(page.contains("买家：修改申请或申请平台介入"));
+    assert_eq!(post_form(&s, &kefu, &dispute, &[("step", "open"), ("reason", "买家申请介入")]).await.status(), 303);
+    let r = post_form(&s, &kefu, &dispute, &[("step", "note"), ("note", "上传签收底单"), ("stage", "reviewing")]).await;
+    assert_eq!(r.status(), 303);
+    // Stages only move forward: the page says so and keeps the note.
+    let r = post_form(&s, &kefu, &dispute, &[("step", "note"), ("note", "补充聊天记录"), ("stage", "evidence")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"error\"") && html.contains("补充聊天记录"), "{html}");
+    let (_, page) = get_html(&s, &kefu, &format!("/after-sales/{no}")).await;
+    assert!(page.contains("平台处理中") && page.contains("上传签收底单") && page.contains("dispute-decide-form"));
+    assert!(!page.contains("reapply-form"), "with the platform nothing but a withdrawal is offered");
+    let r =
+        post_form(&s, &kefu, &dispute, &[("step", "decide"), ("outcome", "seller"), ("note", "平台支持卖家")]).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let (_, page) = get_html(&s, &kefu, &to).await;
+    assert!(page.contains("平台判定支持卖家，售后已关闭") && page.contains("退款关闭") && page.contains("支持卖家"));
+    let t = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().trade;
+    assert_eq!(t.refund_amount, zhanggui_app::domain::Money::ZERO);
+    s.stop().await;
+}
