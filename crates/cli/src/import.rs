@@ -42,6 +42,12 @@ pub enum ImportCommand {
         #[command(flatten)]
         common: SheetArgs,
     },
+    /// The after-sales export (退款管理 → 导出) into after-sales cases; import the orders first.
+    Refunds {
+        file: PathBuf,
+        #[command(flatten)]
+        common: SheetArgs,
+    },
     /// A shop's daily PV/UV sheet (生意参谋 or hand-made).
     ShopTraffic {
         file: PathBuf,
@@ -166,6 +172,20 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
                 .import_item_traffic(&ctx.actor, &common.shop, &sheet.name, &records, &errors)
                 .await
                 .map_err(fail)?;
+            finish(ctx, &s, common.rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], common.format)?
+        }
+        ImportCommand::Refunds { file, common } => {
+            let sheet = read(file, lang)?;
+            let (records, errors) = zhanggui_formats::refunds::read_refunds(&sheet).map_err(|e| file_error(e, lang))?;
+            let first = first_line(&records, |r| r.line, &errors);
+            let progress = bar(common.format, records.len());
+            let tick = |n: usize| progress.set_position(n as u64);
+            let s = ctx
+                .app
+                .import_refunds(&ctx.actor, &common.shop, &sheet.name, &records, &errors, &tick)
+                .await
+                .map_err(fail)?;
+            progress.finish_and_clear();
             finish(ctx, &s, common.rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], common.format)?
         }
         ImportCommand::ShopTraffic { file, common } => {

@@ -8,6 +8,8 @@ use clap::Args;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zhanggui_app::Lang;
+use zhanggui_domain::Money;
+use zhanggui_formats::fixtures::refunds::RefundSeed;
 use zhanggui_formats::fixtures::{Encoding, Options};
 
 use crate::Failure;
@@ -41,6 +43,28 @@ pub fn run(args: &SamplesArgs, lang: Lang) -> Result<(), Failure> {
     let taobao = zhanggui_formats::fixtures::taobao::taobao_orders(&mut rng, args.trades, &gbk);
     write(&args.dir, "ExportOrderList.csv", &taobao.orders, lang)?;
     write(&args.dir, "ExportOrderDetailList.csv", &taobao.lines, lang)?;
+    let seeds: Vec<RefundSeed> = taobao
+        .truth
+        .orders
+        .iter()
+        .filter(|o| o.refund_amount == Money::ZERO)
+        .filter_map(|o| o.paid_at.map(|paid_at| (o, paid_at)))
+        .flat_map(|(o, paid_at)| {
+            o.lines.iter().filter(|l| l.amount_paid > Money::ZERO).map(move |l| RefundSeed {
+                tid: o.tid.clone(),
+                oid: l.oid.clone(),
+                sku_code: l.outer_sku_id.clone(),
+                title: l.title.clone(),
+                paid: l.amount_paid,
+                paid_at,
+                shipped: l.shipped_at.is_some() || o.shipped_at.is_some(),
+                buyer: o.buyer_nick.clone(),
+            })
+        })
+        .step_by(6)
+        .collect();
+    let refunds = zhanggui_formats::fixtures::refunds::refund_export(&mut rng, &seeds, &gbk);
+    write(&args.dir, "退款导出.csv", &refunds.bytes, lang)?;
     let later = zhanggui_formats::fixtures::taobao::taobao_status_update(&mut rng, &taobao.truth, &gbk);
     write(&args.dir, "ExportOrderList-later.csv", &later.orders, lang)?;
     write(&args.dir, "ExportOrderDetailList-later.csv", &later.lines, lang)?;

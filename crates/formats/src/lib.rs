@@ -25,6 +25,7 @@ pub mod jd;
 pub mod pdd;
 pub mod products;
 pub mod records;
+pub mod refunds;
 pub mod report;
 pub mod row_parser;
 mod row_reader;

@@ -34,6 +34,9 @@ fn read_everything(sheet: &Sheet) -> usize {
     if let Ok((r, _)) = zhanggui_formats::ads::read_ad_report(sheet) {
         n += r.len();
     }
+    if let Ok((r, _)) = zhanggui_formats::refunds::read_refunds(sheet) {
+        n += r.len();
+    }
     n
 }
 

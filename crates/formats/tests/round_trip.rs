@@ -202,3 +202,28 @@ fn fixtures_are_deterministic() {
     let c = taobao_orders(&mut ChaCha8Rng::seed_from_u64(2), 30, &opts);
     assert_ne!(a.orders, c.orders);
 }
+
+#[test]
+fn refund_exports_round_trip() {
+    use chrono::NaiveDate;
+    use zhanggui_domain::Money;
+    use zhanggui_formats::fixtures::refunds::{RefundSeed, refund_export};
+    let paid_at = NaiveDate::from_ymd_opt(2024, 11, 11).and_then(|d| d.and_hms_opt(0, 12, 31)).unwrap_or_default();
+    let seeds: Vec<RefundSeed> = (0..40)
+        .map(|i| RefundSeed {
+            tid: format!("41029384756{:08}", 1000 + i),
+            oid: format!("41029384756{:08}", 5000 + i),
+            sku_code: format!("ZG24A{:04}-01{:02}", 100 + i, i % 5),
+            title: "2024冬季新款加厚羽绒服女中长款，连帽\"面包服\"".into(),
+            paid: Money::from_fen(29_900 + i64::from(i) * 1_000),
+            paid_at,
+            shipped: i % 4 != 0,
+            buyer: format!("tb{}7788", 1000 + i),
+        })
+        .collect();
+    for (k, opts) in option_sets().into_iter().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(800 + k as u64);
+        let f = refund_export(&mut rng, &seeds, &opts);
+        check("refunds", &opts, &f, zhanggui_formats::refunds::read_refunds, &opts.file_name("refunds"));
+    }
+}

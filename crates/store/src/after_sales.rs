@@ -501,6 +501,99 @@ impl Tx {
         Ok(out)
     }
 
+    /// Brings a line's and its trade's refund amounts up to what the line's successful cases paid back
+    /// (never down: an order export may already have reported a larger refund).
+    pub async fn sync_refund_amounts(&mut self, trade_id: i64, order_line_id: i64) -> Result<(), StoreError> {
+        let mut b = Batch::new();
+        b.push(
+            "UPDATE order_line SET refund_amount = CASE WHEN x.paid > refund_amount THEN x.paid ELSE refund_amount END, \
+                refund_status = CASE WHEN x.paid > 0 THEN 'SUCCESS' ELSE refund_status END \
+             FROM (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS paid FROM refund WHERE order_line_id = $1 \
+                AND status = 'SUCCESS' AND kind IN ('refund_unshipped', 'refund_shipped', 'return_and_refund')) x \
+             WHERE order_line.id = $1",
+            args![order_line_id],
+        );
+        b.push(
+            "UPDATE trade SET refund_amount = CASE WHEN x.lines > refund_amount THEN x.lines ELSE refund_amount END \
+             FROM (SELECT CAST(COALESCE(SUM(refund_amount), 0) AS BIGINT) AS lines FROM order_line WHERE trade_id = $1) x \
+             WHERE trade.id = $1",
+            args![trade_id],
+        );
+        self.run_batch(&b).await?;
+        Ok(())
+    }
+
+    /// Updates a case from a later export: status, money, times, the return parcel; with a history
+    /// row. Returns false when nothing differed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_case_from_export(
+        &mut self,
+        c: &RefundCase,
+        status: RefundStatus,
+        amount: Money,
+        deadline_at: Option<DateTime<Utc>>,
+        finished_at: Option<DateTime<Utc>>,
+        parcel: (&str, &str),
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let same = c.status == status
+            && c.amount == amount
+            && c.deadline_at == deadline_at
+            && c.finished_at == finished_at
+            && (parcel.1.is_empty() || c.return_tracking_no == parcel.1);
+        if same {
+            return Ok(false);
+        }
+        let mut b = Batch::new();
+        b.push(
+            "UPDATE refund SET status = $1, amount = $2, deadline_at = $3, finished_at = $4, \
+                return_carrier = CASE WHEN $5 = '' THEN return_carrier ELSE $5 END, \
+                return_tracking_no = CASE WHEN $6 = '' THEN return_tracking_no ELSE $6 END, \
+                status_since = CASE WHEN status = $1 THEN status_since ELSE $7 END WHERE id = $8",
+            args![
+                status.code(),
+                amount.fen(),
+                deadline_at.map(to_ts),
+                finished_at.map(to_ts),
+                parcel.0,
+                parcel.1,
+                to_ts(at),
+                c.id
+            ],
+        );
+        b.push(
+            "INSERT INTO refund_event (company_id, refund_id, event, from_status, to_status, note, user_name, at) \
+             VALUES ($1, $2, 'import', $3, $4, '', 'import', $5)",
+            args![c.company_id, c.id, c.status.code(), status.code(), to_ts(at)],
+        );
+        self.run_batch(&b).await?;
+        Ok(true)
+    }
+
+    /// What an imported case carries besides its refund row: when its status began, the return
+    /// parcel, the buyer's note, and its first history row.
+    pub async fn set_imported_case_details(
+        &mut self,
+        refund_id: i64,
+        since: DateTime<Utc>,
+        parcel: (&str, &str),
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let mut b = Batch::new();
+        b.push(
+            "UPDATE refund SET status_since = $1, return_carrier = $2, return_tracking_no = $3, note = $4, \
+                created_by = 'import' WHERE id = $5",
+            args![to_ts(since), parcel.0, parcel.1, note, refund_id],
+        );
+        b.push(
+            "INSERT INTO refund_event (company_id, refund_id, event, from_status, to_status, note, user_name, at) \
+             SELECT company_id, id, 'import', '', status, '', 'import', $2 FROM refund WHERE id = $1",
+            args![refund_id, to_ts(since)],
+        );
+        self.run_batch(&b).await?;
+        Ok(())
+    }
+
     /// Opens a dispute on a case.
     pub async fn insert_dispute(
         &mut self,

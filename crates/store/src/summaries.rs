@@ -152,7 +152,7 @@ pub struct PaidLine {
 }
 
 /// Refund kinds that send goods back and count as returns or exchanges (退换货).
-fn is_return(kind: RefundKind) -> bool {
+pub(crate) fn is_return(kind: RefundKind) -> bool {
     matches!(kind, RefundKind::ReturnAndRefund | RefundKind::Exchange)
 }
 
@@ -244,6 +244,11 @@ impl SummaryDelta {
             };
             self.shop(shop_id, r.created_at, tz, change);
         }
+    }
+
+    /// The trade no longer counts among returns on the day of `at` (an earlier request was found).
+    pub fn trade_return_uncounted(&mut self, shop_id: i64, at: DateTime<Utc>, tz: Tz) {
+        self.shop(shop_id, at, tz, ShopDay { trades_returned_or_exchanged: -1, ..ShopDay::default() });
     }
 
     /// A refund that succeeded at `at` (成功退款), counted on that day.

@@ -470,17 +470,29 @@ impl Tx {
         let found = fetch_optional!(
             &mut *self,
             "SELECT t.shop_id, (SELECT c.time_zone FROM company c WHERE c.id = t.company_id), \
-                (SELECT COUNT(*) FROM refund x WHERE x.trade_id = t.id AND x.kind IN ('return_and_refund', 'exchange')) \
+                (SELECT MIN(x.created_at) FROM refund x WHERE x.trade_id = t.id AND x.kind IN ('return_and_refund', 'exchange')) \
              FROM trade t WHERE t.id = $1",
             [r.trade_id],
-            |row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<i64, _>(2)?))
+            |row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<Option<i64>, _>(2)?))
         )?;
-        let Some((shop_id, zone, earlier_returns)) = found else {
+        let Some((shop_id, zone, earliest_return)) = found else {
             return Err(StoreError::Corrupt(format!("refund {} names no trade", r.refund_no)));
         };
+        let tz = crate::summaries::zone(&zone);
         let mut b = crate::batch::Batch::new();
         let mut summary = crate::summaries::SummaryDelta::new(r.company_id);
-        summary.refund(shop_id, r, earlier_returns == 0, crate::summaries::zone(&zone));
+        // The trade counts among returns once, on its earliest request: a request older than the
+        // ones already stored (an export read out of order) moves that count to its own day.
+        let earliest_return = earliest_return.map(from_ts);
+        let first = match earliest_return {
+            None => true,
+            Some(e) if crate::summaries::is_return(r.kind) && r.created_at < e => {
+                summary.trade_return_uncounted(shop_id, e, tz);
+                true
+            }
+            Some(_) => false,
+        };
+        summary.refund(shop_id, r, first, tz);
         summary.push(&mut b);
         let mut a = crate::args![r.company_id, r.trade_id, r.order_line_id];
         a.extend(crate::trade_write::refund_values(r));

@@ -10,6 +10,7 @@
 
 pub mod orders;
 pub mod products;
+pub mod refunds;
 pub mod staged;
 pub mod traffic;
 

@@ -14,7 +14,7 @@ use super::{ImportError, ImportSummary, Reject};
 use crate::{Actor, App};
 
 impl App {
-    async fn shop_named(&self, actor: &Actor, name: &str) -> Result<Shop, ImportError> {
+    pub(crate) async fn shop_named(&self, actor: &Actor, name: &str) -> Result<Shop, ImportError> {
         let mut tx = self.db.begin_read().await?;
         let shops = tx.shops(actor.company_id).await?;
         tx.commit().await?;
