@@ -13,11 +13,13 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use zhanggui_app::after_sales::{AfterSalesError, ApplyInput, CaseView, DisputeStep, Parcel, Step};
 use zhanggui_app::domain::{DisputeOutcome, DisputeStage, Money, Party, RefundKind, RefundStatus, ReturnCheck};
+use zhanggui_app::formats::report::{ReportCell, ReportTable, xlsx_bytes};
 use zhanggui_app::store::after_sales::{RefundCase, RefundFilter};
 use zhanggui_app::users::{AuthError, Permission, Role, User};
 use zhanggui_app::{Actor, App, Lang, UserFacing};
@@ -399,6 +401,14 @@ const MAX_PAGE: i64 = 1_000_000;
 /// Open cases at most listed (and sorted by deadline) at once.
 const OPEN_AT_MOST: i64 = 5000;
 
+/// Open cases by deadline: the most urgent first, those waiting for the platform last.
+fn by_deadline(cases: &mut [CaseView]) {
+    cases.sort_by_key(|v| {
+        let timed = v.due.as_ref().filter(|d| d.party != Party::Platform).map(|d| d.by);
+        (timed.is_none(), timed, v.case.id)
+    });
+}
+
 /// One page of cases: open ones by deadline (the most urgent first, those with the platform
 /// last), others newest first. Also says whether a next page exists.
 pub async fn list(app: &App, mut f: RefundFilter, page: i64) -> Result<(Vec<CaseView>, bool), AfterSalesError> {
@@ -407,10 +417,7 @@ pub async fn list(app: &App, mut f: RefundFilter, page: i64) -> Result<(Vec<Case
         f.limit = OPEN_AT_MOST;
         f.offset = 0;
         let mut all = app.after_sales_cases(&f, now).await?;
-        all.sort_by_key(|v| {
-            let timed = v.due.as_ref().filter(|d| d.party != Party::Platform).map(|d| d.by);
-            (timed.is_none(), timed, v.case.id)
-        });
+        by_deadline(&mut all);
         let start = usize::try_from((page - 1) * PAGE).unwrap_or(usize::MAX);
         let more = all.len() > start + PAGE as usize;
         Ok((all.into_iter().skip(start).take(PAGE as usize).collect(), more))
@@ -534,6 +541,7 @@ struct ListPage {
     total_qty: i64,
     prev_link: String,
     next_link: String,
+    export_link: String,
 }
 
 pub async fn cases(State(web): State<Web>, a: Authed, Query(q): Query<CaseQuery>) -> Response {
@@ -571,6 +579,7 @@ pub async fn cases(State(web): State<Web>, a: Authed, Query(q): Query<CaseQuery>
         c: Chrome::new(&a, &web, "after_sales", &cases_link(&q, page)),
         prev_link: if page > 1 { cases_link(&q, page - 1) } else { String::new() },
         next_link: if more { cases_link(&q, page + 1) } else { String::new() },
+        export_link: cases_link(&q, 1).replacen("/after-sales", "/after-sales/xlsx", 1),
         q,
         shops: shop_opts,
         statuses,
@@ -583,6 +592,116 @@ pub async fn cases(State(web): State<Web>, a: Authed, Query(q): Query<CaseQuery>
         total_qty,
     };
     page_view.into_response()
+}
+
+/// Rows an export holds at most.
+const EXPORT_AT_MOST: i64 = 100_000;
+
+/// 导出 Excel: every case the list's filters select (all pages), with what the list shows and the
+/// parcels and checks.
+pub async fn cases_xlsx(State(web): State<Web>, a: Authed, Query(q): Query<CaseQuery>) -> Response {
+    if let Err(r) = require(&a, Permission::ViewOrders) {
+        return r;
+    }
+    let lang = a.lang;
+    let (mut filter, _, _) = case_filter(&q, a.user().company_id, lang);
+    filter.limit = EXPORT_AT_MOST;
+    let mut views = match web.app.after_sales_cases(&filter, Utc::now()).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, &e),
+    };
+    if filter.open_only {
+        by_deadline(&mut views);
+    }
+    let headers = [
+        ("退款编号", "Refund no."),
+        ("订单编号", "Order no."),
+        ("店铺", "Shop"),
+        ("买家", "Buyer"),
+        ("宝贝", "Item"),
+        ("规格", "Properties"),
+        ("商家编码", "SKU code"),
+        ("售后类型", "Kind"),
+        ("状态", "Status"),
+        ("退款金额", "Amount"),
+        ("数量", "Qty"),
+        ("申请原因", "Reason"),
+        ("申请时间", "Requested"),
+        ("待处理", "Who must act"),
+        ("处理时限", "Due by"),
+        ("剩余/超时", "Left / over"),
+        ("纠纷", "Dispute"),
+        ("退货物流", "Return parcel"),
+        ("完好", "Good"),
+        ("破损", "Damaged"),
+        ("换货/补寄物流", "Replacement parcel"),
+        ("完结时间", "Finished"),
+    ];
+    let text = ReportCell::Text;
+    let rows = views
+        .iter()
+        .map(|v| {
+            let c = &v.case;
+            let r = case_row(v, lang);
+            let parcel = |carrier: &str, no: &str| {
+                if no.is_empty() { ReportCell::Empty } else { text(format!("{carrier} {no}")) }
+            };
+            vec![
+                text(c.refund_no.clone()),
+                text(c.tid.clone()),
+                text(c.shop_name.clone()),
+                text(c.buyer_nick.clone()),
+                text(c.line_title.clone()),
+                text(c.line_properties.clone()),
+                text(c.outer_sku_id.clone()),
+                text(r.kind),
+                text(r.status),
+                ReportCell::Decimal(c.amount.to_plain(), 2),
+                ReportCell::Int(c.qty),
+                text(c.reason.clone()),
+                text(view::time(c.created_at, web.zone)),
+                if r.party.is_empty() {
+                    ReportCell::Empty
+                } else {
+                    text(format!("{}{}{}", r.party, lang.pick("：", ": "), r.what))
+                },
+                match &v.due {
+                    Some(d) if d.party != Party::Platform => text(view::time(d.by, web.zone)),
+                    _ => ReportCell::Empty,
+                },
+                text(r.countdown),
+                text(r.dispute),
+                parcel(&c.return_carrier, &c.return_tracking_no),
+                ReportCell::Int(c.received_good),
+                ReportCell::Int(c.received_damaged),
+                parcel(&c.replacement_carrier, &c.replacement_tracking_no),
+                text(view::opt_time(c.finished_at, web.zone)),
+            ]
+        })
+        .collect();
+    let table = ReportTable {
+        title: lang.pick("售后", "After-sales").into(),
+        headers: headers.iter().map(|(zh, en)| lang.pick(zh, en).to_string()).collect(),
+        rows,
+    };
+    match xlsx_bytes(&[table]) {
+        Ok(bytes) => {
+            let name = format!("zhanggui-after-sales-{}.xlsx", Utc::now().with_timezone(&web.zone).format("%Y-%m-%d"));
+            (
+                [
+                    (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!("xlsx: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, lang.pick("无法生成 Excel 文件", "cannot write the workbook"))
+                .into_response()
+        }
+    }
 }
 
 // ---------------------------------------------------------------- one case

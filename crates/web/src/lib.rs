@@ -50,6 +50,7 @@ pub fn router(web: Web) -> Router {
         .route("/orders/{id}/urgent", post(pages::trade_urgent))
         .route("/orders/{id}/after-sales", post(after_sales::trade_apply))
         .route("/after-sales", get(after_sales::cases))
+        .route("/after-sales/xlsx", get(after_sales::cases_xlsx))
         .route("/after-sales/{key}", get(after_sales::case))
         .route("/after-sales/{key}/step", post(after_sales::case_step))
         .route("/after-sales/{key}/dispute", post(after_sales::case_dispute))

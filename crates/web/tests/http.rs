@@ -417,6 +417,11 @@ async fn a_return_with_a_damaged_unit_is_refunded_and_closes_the_trade() {
     assert!(!list.contains(&no), "finished cases leave the open list");
     let (_, list) = get_html(&s, &kefu, "/after-sales?open=0").await;
     assert!(list.contains(&no));
+    assert!(list.contains("href=\"/after-sales/xlsx?open=0\""), "the export keeps the filters");
+    let r = client().get(s.url("/after-sales/xlsx?open=0")).header("cookie", &kefu.cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("zhanggui-after-sales-"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an xlsx workbook");
     let english = Browser { cookie: format!("{}; zg_lang=en", kefu.cookie), csrf: kefu.csrf.clone() };
     let (_, list) = get_html(&s, &english, "/after-sales?open=0").await;
     assert!(list.contains("Return and refund") && list.contains("Succeeded") && list.contains(">After-sales<"));
@@ -726,5 +731,34 @@ async fn a_dispute_from_the_case_page() {
     assert!(page.contains("平台判定支持卖家，售后已关闭") && page.contains("退款关闭") && page.contains("支持卖家"));
     let t = s.app.trade_detail(&s.manager.actor(), id).await.unwrap().trade;
     assert_eq!(t.refund_amount, zhanggui_app::domain::Money::ZERO);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn open_cases_are_listed_by_deadline() {
+    let s = Server::start().await;
+    s.shipped_trade("2401180107", 1).await;
+    s.shipped_trade("2401180108", 1).await;
+    let token = s.token_for("kefu").await;
+    // A return (15 days for the seller) asked first, a refund without return (5 days) after it.
+    for (tid, kind) in [("2401180107", "return_and_refund"), ("2401180108", "refund_shipped")] {
+        let r = client()
+            .post(s.url("/api/v1/after-sales"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"trade": tid, "kind": kind, "reason": "不合适"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let r = client().get(s.url("/api/v1/after-sales")).bearer_auth(&token).send().await.unwrap();
+    let body: Value = r.json().await.unwrap();
+    let order: Vec<&str> = body["items"].as_array().unwrap().iter().filter_map(|c| c["tid"].as_str()).collect();
+    assert_eq!(order, ["2401180108", "2401180107"], "the nearest deadline first");
+    let kefu = login(&s, "kefu", PASSWORD).await;
+    let (_, html) = get_html(&s, &kefu, "/after-sales").await;
+    assert!(html.find("2401180108").unwrap() < html.find("2401180107").unwrap());
+    let (_, html) = get_html(&s, &kefu, "/after-sales?open=0").await;
+    assert!(html.find("2401180107").unwrap() > html.find("2401180108").unwrap(), "newest first");
     s.stop().await;
 }
