@@ -45,6 +45,30 @@ impl Drop for Scratch {
     }
 }
 
+/// Removes the scratch files of imports whose process is gone (killed mid-file: its `Drop` never
+/// ran), so they do not pile up in the temp folder. Only on systems where a process's liveness can
+/// be read (`/proc`); elsewhere nothing is removed.
+fn remove_stale_scratch_files(dir: &std::path::Path) -> usize {
+    let proc_root = std::path::Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(rest) = name.strip_prefix("zhanggui-import-") else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid == std::process::id() || proc_root.join(pid.to_string()).exists() {
+            continue;
+        }
+        if std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 fn file_error(e: FileError) -> ImportError {
     ImportError::File(e.to_string())
 }
@@ -152,6 +176,7 @@ impl App {
     ) -> Result<(ImportSummary, StagedFiles), ImportError> {
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        remove_stale_scratch_files(&std::env::temp_dir());
         let scratch =
             Scratch { path: std::env::temp_dir().join(format!("zhanggui-import-{}-{nanos}.db", std::process::id())) };
         let db = Db::open_scratch(&scratch.path).await?;
@@ -252,5 +277,30 @@ impl App {
         }
         let summary = run.finish();
         Ok((summary, files))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    #[test]
+    fn scratch_files_of_dead_imports_are_removed() {
+        let dir = std::env::temp_dir().join(format!("zhanggui-scratch-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // No process has a pid this large (Linux caps pids at 2^22).
+        let dead = dir.join("zhanggui-import-999999999-1.db");
+        let dead_wal = dir.join("zhanggui-import-999999999-1.db-wal");
+        let mine = dir.join(format!("zhanggui-import-{}-2.db", std::process::id()));
+        let other = dir.join("report.db");
+        for f in [&dead, &dead_wal, &mine, &other] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        let removed = super::remove_stale_scratch_files(&dir);
+        if std::path::Path::new("/proc/self").exists() {
+            assert_eq!(removed, 2);
+            assert!(!dead.exists() && !dead_wal.exists());
+        }
+        assert!(mine.exists() && other.exists(), "a running import's file and other files stay");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
