@@ -3,6 +3,8 @@
 //! Users of several roles exist with known passwords.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
+
 use chrono::Utc;
 use zhanggui_app::domain::{Money, Platform};
 use zhanggui_app::setup::{SkuSpec, StockRules};
