@@ -316,6 +316,88 @@ impl Tx {
         )?)
     }
 
+    /// Every case on a line, by refund number, oldest first.
+    pub async fn cases_on_line(&mut self, order_line_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT refund_no FROM refund WHERE order_line_id = $1 ORDER BY id",
+            [order_line_id],
+            |r| r.try_get::<String, _>(0)
+        )?)
+    }
+
+    /// Turns case `c` into `r` (another refund number, kind, status, reason, money and times): the
+    /// after-sales export names a case that an order export had recorded from the line's refund
+    /// fields with estimated times. The summaries are restated: what `c` counted is taken back on
+    /// its days and what `r` counts is added on its own, including the day the trade counts among
+    /// returns (its earliest return or exchange request). The history keeps its rows and gains one.
+    pub async fn adopt_case(
+        &mut self,
+        c: &RefundCase,
+        r: &crate::NewRefund,
+        parcel: (&str, &str),
+        note: &str,
+        tz: Tz,
+    ) -> Result<(), StoreError> {
+        let others = fetch_scalar!(
+            self,
+            Option<i64>,
+            "SELECT MIN(created_at) FROM refund WHERE trade_id = $1 AND id <> $2 \
+               AND kind IN ('return_and_refund', 'exchange')",
+            c.trade_id,
+            c.id
+        )?
+        .map(from_ts);
+        let earliest = |kind: RefundKind, at: DateTime<Utc>| {
+            let own = crate::summaries::is_return(kind).then_some(at);
+            match (others, own) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        };
+        let before = earliest(c.kind, c.created_at);
+        let after = earliest(r.kind, r.created_at);
+        let mut d = SummaryDelta::new(c.company_id);
+        d.case_counted(c.shop_id, c.kind, c.status, c.amount, c.created_at, c.finished_at, -1, tz);
+        d.case_counted(c.shop_id, r.kind, r.status, r.amount, r.created_at, r.finished_at, 1, tz);
+        if before != after {
+            if let Some(at) = before {
+                d.trade_return_uncounted(c.shop_id, at, tz);
+            }
+            if let Some(at) = after {
+                d.trade_return_counted(c.shop_id, at, tz);
+            }
+        }
+        let mut b = Batch::new();
+        d.push(&mut b);
+        b.push(
+            "UPDATE refund SET refund_no = $1, kind = $2, status = $3, reason = $4, amount = $5, created_at = $6, \
+                deadline_at = $7, finished_at = $8, status_since = $9, \
+                return_carrier = CASE WHEN $10 = '' THEN return_carrier ELSE $10 END, \
+                return_tracking_no = CASE WHEN $11 = '' THEN return_tracking_no ELSE $11 END, \
+                note = CASE WHEN $12 = '' THEN note ELSE $12 END WHERE id = $13",
+            {
+                let mut a = crate::trade_write::refund_values(r);
+                a.extend(args![to_ts(r.finished_at.unwrap_or(r.created_at)), parcel.0, parcel.1, note, c.id]);
+                a
+            },
+        );
+        b.push(
+            "INSERT INTO refund_event (company_id, refund_id, event, from_status, to_status, note, user_name, at) \
+             VALUES ($1, $2, 'import', $3, $4, $5, 'import', $6)",
+            args![
+                c.company_id,
+                c.id,
+                c.status.code(),
+                r.status.code(),
+                format!("售后导出：退款编号 {}（原 {}）", r.refund_no, c.refund_no),
+                to_ts(r.finished_at.unwrap_or(r.created_at))
+            ],
+        );
+        self.run_batch(&b).await?;
+        Ok(())
+    }
+
     /// Opens a case in WAIT_SELLER_AGREE with its first history row and its share of the summaries.
     pub async fn insert_case(&mut self, c: &NewCase) -> Result<i64, StoreError> {
         let id = self
@@ -501,8 +583,9 @@ impl Tx {
         Ok(out)
     }
 
-    /// Brings a line's and its trade's refund amounts up to what the line's successful cases paid back
-    /// (never down: an order export may already have reported a larger refund).
+    /// Brings a line's refund amount up to what its successful cases paid back, and its trade's up to
+    /// what all the trade's successful cases paid back (never down: an order export may already have
+    /// reported a larger refund; an open request's asked amount is not paid back).
     pub async fn sync_refund_amounts(&mut self, trade_id: i64, order_line_id: i64) -> Result<(), StoreError> {
         let mut b = Batch::new();
         b.push(
@@ -514,8 +597,9 @@ impl Tx {
             args![order_line_id],
         );
         b.push(
-            "UPDATE trade SET refund_amount = CASE WHEN x.lines > refund_amount THEN x.lines ELSE refund_amount END \
-             FROM (SELECT CAST(COALESCE(SUM(refund_amount), 0) AS BIGINT) AS lines FROM order_line WHERE trade_id = $1) x \
+            "UPDATE trade SET refund_amount = CASE WHEN x.paid > refund_amount THEN x.paid ELSE refund_amount END \
+             FROM (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS paid FROM refund WHERE trade_id = $1 \
+                AND status = 'SUCCESS' AND kind IN ('refund_unshipped', 'refund_shipped', 'return_and_refund')) x \
              WHERE trade.id = $1",
             args![trade_id],
         );

@@ -229,26 +229,56 @@ impl SummaryDelta {
     /// A refund row written: a success counts on its finishing day; a return or exchange request on
     /// the day it was made, and the trade once if `first_return` (no earlier return or exchange).
     pub fn refund(&mut self, shop_id: i64, r: &NewRefund, first_return: bool, tz: Tz) {
-        if r.status == RefundStatus::Success
-            && zhanggui_domain::after_sales::pays_money(r.kind)
-            && let Some(done) = r.finished_at
-        {
-            self.refund_succeeded(shop_id, r.amount, done, tz);
-        }
-        if is_return(r.kind) {
-            let change = ShopDay {
-                return_requests: i64::from(r.kind == RefundKind::ReturnAndRefund),
-                exchange_requests: i64::from(r.kind == RefundKind::Exchange),
-                trades_returned_or_exchanged: i64::from(first_return),
-                ..ShopDay::default()
-            };
-            self.shop(shop_id, r.created_at, tz, change);
+        self.case_counted(shop_id, r.kind, r.status, r.amount, r.created_at, r.finished_at, 1, tz);
+        if first_return && is_return(r.kind) {
+            self.trade_return_counted(shop_id, r.created_at, tz);
         }
     }
 
     /// The trade no longer counts among returns on the day of `at` (an earlier request was found).
     pub fn trade_return_uncounted(&mut self, shop_id: i64, at: DateTime<Utc>, tz: Tz) {
         self.shop(shop_id, at, tz, ShopDay { trades_returned_or_exchanged: -1, ..ShopDay::default() });
+    }
+
+    /// The trade counts among returns on the day of `at` (its earliest return or exchange request).
+    pub fn trade_return_counted(&mut self, shop_id: i64, at: DateTime<Utc>, tz: Tz) {
+        self.shop(shop_id, at, tz, ShopDay { trades_returned_or_exchanged: 1, ..ShopDay::default() });
+    }
+
+    /// What one case counts by itself (`sign` 1) or no longer counts (`sign` −1): its success on its
+    /// finishing day when it pays money, its return or exchange request on the day it was made. The
+    /// trade's own count among returns is the caller's (it depends on the trade's other cases).
+    #[allow(clippy::too_many_arguments)]
+    pub fn case_counted(
+        &mut self,
+        shop_id: i64,
+        kind: RefundKind,
+        status: RefundStatus,
+        amount: Money,
+        created_at: DateTime<Utc>,
+        finished_at: Option<DateTime<Utc>>,
+        sign: i64,
+        tz: Tz,
+    ) {
+        if status == RefundStatus::Success
+            && zhanggui_domain::after_sales::pays_money(kind)
+            && let Some(done) = finished_at
+        {
+            self.shop(
+                shop_id,
+                done,
+                tz,
+                ShopDay { refunds: sign, refund_amount: sign * amount.fen(), ..ShopDay::default() },
+            );
+        }
+        if is_return(kind) {
+            let change = ShopDay {
+                return_requests: sign * i64::from(kind == RefundKind::ReturnAndRefund),
+                exchange_requests: sign * i64::from(kind == RefundKind::Exchange),
+                ..ShopDay::default()
+            };
+            self.shop(shop_id, created_at, tz, change);
+        }
     }
 
     /// A refund that succeeded at `at` (成功退款), counted on that day.

@@ -8,6 +8,7 @@
 //! in batches, each one transaction, so a crash leaves no half-written trade and re-running completes
 //! the job.
 
+mod export_cases;
 pub mod orders;
 pub mod products;
 pub mod refunds;

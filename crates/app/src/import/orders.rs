@@ -187,6 +187,8 @@ struct Prepared {
     reserve: bool,
     paid: Option<DateTime<Utc>>,
     unmatched: usize,
+    /// After-sales cases from the lines' refund fields, by line index.
+    refunds: Vec<(usize, zhanggui_store::NewRefund)>,
 }
 
 enum Outcome {
@@ -367,6 +369,7 @@ impl Batch<'_> {
             }
         }
         let reserve = stock && r.status.awaits_shipping() && new.lines.iter().any(|l| l.shipped_at.is_none());
+        let refunds = super::export_cases::for_new_trade(self.shop.id, r, &new);
         Prepared {
             new,
             status: r.status,
@@ -375,6 +378,7 @@ impl Batch<'_> {
             reserve,
             paid,
             unmatched,
+            refunds,
         }
     }
 
@@ -393,7 +397,7 @@ impl Batch<'_> {
                     region: &p.region,
                 }),
                 moves: p.moves.clone(),
-                refunds: Vec::new(),
+                refunds: p.refunds.clone(),
                 events: vec![("import", "", p.status.code(), now)],
                 user: &self.actor.user,
                 at: now,
@@ -594,9 +598,10 @@ impl Batch<'_> {
         }
         if changed || target != current {
             tx.update_trade_fields(t, &target, now).await?;
-            return Ok(Outcome::Updated);
+            changed = true;
         }
-        Ok(Outcome::Unchanged)
+        changed |= super::export_cases::sync_known_trade(tx, self.shop.id, t, r, now).await?;
+        Ok(if changed { Outcome::Updated } else { Outcome::Unchanged })
     }
 }
 

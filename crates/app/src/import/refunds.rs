@@ -6,7 +6,10 @@
 //!
 //! A case that succeeds counts in the day's 成功退款 summary (once, on its finishing day) and raises
 //! its line's and trade's refund amounts to what the cases paid back. A refused case the export shows
-//! with the platform's customer service stepping in (客服介入) gets a dispute.
+//! with the platform's customer service stepping in (客服介入) gets a dispute. A case an order export
+//! recorded from the line's refund fields (`export_cases`) is taken over by the row that names its
+//! line: it gets the refund number, kind and times of the after-sales export, and the summaries move
+//! with it.
 
 use std::time::Instant;
 
@@ -131,7 +134,15 @@ async fn import_one(tx: &mut Tx, actor: &Actor, shop_id: i64, r: &RefundRecord) 
     let deadline = r.deadline_at.map(|t| utc(t, tz));
     let finished = r.finished_at.map(|t| utc(t, tz)).or_else(|| (!r.status.is_open()).then_some(applied));
     let existing = tx.refund_case(actor.company_id, &r.refund_no).await?;
-    let except = existing.as_ref().map_or(0, |c| c.id);
+    // A case an order export recorded from the line's refund fields, which this row names.
+    let adopted = match existing {
+        Some(_) => None,
+        None => tx
+            .refund_case(actor.company_id, &super::export_cases::case_key(shop_id, &line.oid))
+            .await?
+            .filter(|c| c.order_line_id == Some(line.id)),
+    };
+    let except = existing.as_ref().or(adopted.as_ref()).map_or(0, |c| c.id);
     let committed = tx.line_refund_committed(line.id, except).await?;
     if r.status != RefundStatus::Closed && check_amount(r.kind, r.amount, line.amount_paid, committed).is_err() {
         return Ok(Outcome::Rejected(
@@ -170,25 +181,32 @@ async fn import_one(tx: &mut Tx, actor: &Actor, shop_id: i64, r: &RefundRecord) 
             Outcome::Updated
         }
         None => {
-            let id = tx
-                .insert_refund(&NewRefund {
-                    company_id: actor.company_id,
-                    trade_id: trade.id,
-                    order_line_id: Some(line.id),
-                    refund_no: r.refund_no.clone(),
-                    kind: r.kind,
-                    status: r.status,
-                    reason: r.reason.clone(),
-                    amount: r.amount,
-                    created_at: applied,
-                    deadline_at: deadline,
-                    finished_at: finished,
-                })
-                .await?;
-            let since = finished.unwrap_or(applied);
-            tx.set_imported_case_details(id, since, parcel, &r.note).await?;
+            let case = NewRefund {
+                company_id: actor.company_id,
+                trade_id: trade.id,
+                order_line_id: Some(line.id),
+                refund_no: r.refund_no.clone(),
+                kind: r.kind,
+                status: r.status,
+                reason: r.reason.clone(),
+                amount: r.amount,
+                created_at: applied,
+                deadline_at: deadline,
+                finished_at: finished,
+            };
             newly_succeeded = r.status == RefundStatus::Success;
-            Outcome::Inserted
+            match adopted {
+                Some(c) => {
+                    tx.adopt_case(&c, &case, parcel, &r.note, tz).await?;
+                    Outcome::Updated
+                }
+                None => {
+                    let id = tx.insert_refund(&case).await?;
+                    let since = finished.unwrap_or(applied);
+                    tx.set_imported_case_details(id, since, parcel, &r.note).await?;
+                    Outcome::Inserted
+                }
+            }
         }
     };
     if newly_succeeded && pays_money(r.kind) {
