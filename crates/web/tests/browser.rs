@@ -153,6 +153,16 @@ async fn a_shop_day_in_the_browser() {
     assert_eq!(text_of(&c, "#on-hand").await, "17", "two more shipped, one good unit back");
     assert_eq!(text_of(&c, "#defective").await, "1", "the damaged unit is not for sale");
     assert!(text_of(&c, "#ledger").await.contains("退货入库"));
+    // 报表: the refund counts today in 成功退款, at what the line paid.
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let paid_back = s.app.trade_detail(&s.manager.actor(), returned).await.unwrap().lines[0].amount_paid;
+    let daily = s.app.daily_report(&s.manager.actor(), None, Some(today), Utc::now()).await.unwrap();
+    assert_eq!(daily.day.refund_amount, zhanggui_app::domain::MetricValue::Money(paid_back), "成功退款金额 of the day");
+    c.goto(&s.url(&format!("/reports/daily?date={today}"))).await.unwrap();
+    wait_for(&c, "#table-1").await;
+    let figures = text_of(&c, "#table-1").await;
+    assert!(figures.contains(&format!("成功退款金额 refund_amount {paid_back}")), "{figures}");
+    shot(&c, "report-daily-refund").await;
     c.goto(&s.url("/stock")).await.unwrap();
     shot(&c, "stock").await;
     c.goto(&s.url("/customers")).await.unwrap();
