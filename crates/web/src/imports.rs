@@ -343,17 +343,21 @@ fn result_view(s: &Stored, zone: chrono_tz::Tz, lang: Lang) -> ResultView {
         unmatched_lines: m.unmatched_lines,
         seconds: format!("{:.1}", m.seconds),
         inventory_start: m.inventory_start_set.map(|t| crate::view::time(t, zone)).unwrap_or_default(),
-        rejects: m
-            .rejects
-            .iter()
-            .take(LISTED)
-            .map(|r| RejectView {
-                file: r.file.clone(),
-                line: r.line,
-                column: r.column.clone().unwrap_or_default(),
-                reason: r.reason.clone(),
-            })
-            .collect(),
+        rejects: {
+            // The first file's rows first, each file's by line.
+            let mut sorted: Vec<_> = m.rejects.iter().collect();
+            sorted.sort_by_key(|r| (r.file != m.file, r.file.clone(), r.line));
+            sorted
+        }
+        .into_iter()
+        .take(LISTED)
+        .map(|r| RejectView {
+            file: r.file.clone(),
+            line: r.line,
+            column: r.column.clone().unwrap_or_default(),
+            reason: r.reason.clone(),
+        })
+        .collect(),
         more: m.rejects.len().saturating_sub(LISTED),
         downloads: s
             .files
