@@ -28,6 +28,7 @@ use serde::Deserialize;
 use serde_json::json;
 use zhanggui_app::import::files::{FileImport, FileKind, rejects_csv_file};
 use zhanggui_app::import::{ImportError, ImportSummary};
+use zhanggui_app::trading::TradeError;
 use zhanggui_app::users::{AuthError, Role, User};
 use zhanggui_app::{App, Lang, UserFacing};
 
@@ -169,7 +170,10 @@ pub async fn run(app: &App, user: &User, up: &Upload, opts: &FileImport, lang: L
     }
     let actor = user.actor();
     let shop = if opts.kind.needs_shop() {
-        let shops = app.shops(&actor).await.map_err(|e| ImportError::File(e.to_string()))?;
+        let shops = app.shops(&actor).await.map_err(|e| match e {
+            TradeError::Store(s) => ImportError::Store(s),
+            other => ImportError::File(other.to_string()),
+        })?;
         match shops.into_iter().find(|s| s.id.to_string() == opts.shop || s.name == opts.shop) {
             Some(s) => s.name,
             None => return Err(ImportError::UnknownShop(opts.shop.clone())),
@@ -510,13 +514,11 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
             return render(&web, &a, refused(&e)).await;
         }
     };
-    let up = match upload::receive(multipart).await {
+    let up = match upload::receive(multipart, Some(&a.session.csrf_token)).await {
         Ok(up) => up,
+        Err(upload::UploadError::Csrf) => return csrf_refused(lang),
         Err(e) => return render(&web, &a, refused(&e)).await,
     };
-    if !a.csrf_ok(up.field("csrf")) {
-        return csrf_refused(lang);
-    }
     let typed = typed_of(&up);
     let kind = match kind_of(&up) {
         Ok(k) => k,
@@ -632,7 +634,7 @@ pub async fn api_import(
                 .into_response();
         }
     };
-    let up = match upload::receive(multipart).await {
+    let up = match upload::receive(multipart, None).await {
         Ok(up) => up,
         Err(e) => return api_refused(&e, u.lang),
     };

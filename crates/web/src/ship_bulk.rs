@@ -350,13 +350,11 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
         Ok(m) => m,
         Err(e) => return fail(&web, &a, "", String::new(), &upload::UploadError::Broken(e.body_text())),
     };
-    let up = match upload::receive(multipart).await {
+    let up = match upload::receive(multipart, Some(&a.session.csrf_token)).await {
         Ok(up) => up,
+        Err(upload::UploadError::Csrf) => return csrf_refused(lang),
         Err(e) => return fail(&web, &a, "", String::new(), &e),
     };
-    if !a.csrf_ok(up.field("csrf")) {
-        return csrf_refused(lang);
-    }
     let carrier = up.field("carrier").trim().to_string();
     let text = up.field("lines").to_string();
     let (mut lines, mut bad) = parse_text(&text, &carrier, lang);

@@ -28,6 +28,9 @@ pub enum UploadError {
     Broken(String),
     #[error("the upload could not be stored: {0}")]
     Disk(String),
+    /// The form did not carry the session's token before its first file (or at all).
+    #[error("the form has expired; reload the page")]
+    Csrf,
 }
 
 impl UserFacing for UploadError {
@@ -35,6 +38,7 @@ impl UserFacing for UploadError {
         match self {
             UploadError::TooLarge => "too_large",
             UploadError::TextTooLong(_) | UploadError::Broken(_) => "invalid_input",
+            UploadError::Csrf => "forbidden",
             UploadError::Disk(_) => "internal",
         }
     }
@@ -53,6 +57,7 @@ impl UserFacing for UploadError {
             (UploadError::TextTooLong(f), Lang::Zh) => format!("{f} 太长，最多 {} KB", MAX_TEXT / 1024),
             (UploadError::Broken(e), Lang::Zh) => format!("上传没有完成，请重新选择文件再试：{e}"),
             (UploadError::Disk(e), Lang::Zh) => format!("系统错误，上传的文件无法保存：{e}"),
+            (UploadError::Csrf, Lang::Zh) => "表单已失效，请刷新页面后再试".into(),
         }
     }
 }
@@ -136,13 +141,20 @@ fn scratch_dir() -> Result<PathBuf, UploadError> {
     Ok(dir)
 }
 
-/// Reads a whole upload: text fields into memory (each at most [`MAX_TEXT`]), files to disk.
-pub async fn receive(mut multipart: Multipart) -> Result<Upload, UploadError> {
+/// Reads a whole upload: text fields into memory (each at most [`MAX_TEXT`]), files to disk. With
+/// `csrf`, a form of a page: its `csrf` field must carry that token and come before any file (as a
+/// browser sends the hidden field at the top of the form), so a forged upload stops before any of
+/// it is stored.
+pub async fn receive(mut multipart: Multipart, csrf: Option<&str>) -> Result<Upload, UploadError> {
     let mut upload = Upload { dir: scratch_dir()?, fields: HashMap::new(), files: HashMap::new() };
     let mut n = 0;
+    let mut trusted = csrf.is_none();
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();
         if let Some(original) = field.file_name().map(str::to_string) {
+            if !trusted {
+                return Err(UploadError::Csrf);
+            }
             n += 1;
             let folder = upload.dir.join(n.to_string());
             std::fs::create_dir(&folder).map_err(|e| UploadError::Disk(e.to_string()))?;
@@ -164,8 +176,20 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, UploadError> {
                 }
                 text.extend_from_slice(&chunk);
             }
-            upload.fields.insert(name, String::from_utf8_lossy(&text).into_owned());
+            let text = String::from_utf8_lossy(&text).into_owned();
+            if name == "csrf"
+                && let Some(expected) = csrf
+            {
+                trusted = crate::auth::same_token(expected, &text);
+                if !trusted {
+                    return Err(UploadError::Csrf);
+                }
+            }
+            upload.fields.insert(name, text);
         }
+    }
+    if !trusted {
+        return Err(UploadError::Csrf);
     }
     Ok(upload)
 }

@@ -164,6 +164,14 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
         truth.orders.iter().flat_map(|o| &o.lines).map(|l| l.outer_sku_id.clone()).find(|c| !c.is_empty()).unwrap();
     assert!(unmatched.contains(&format!("name=\"code\" value=\"{code}\"")), "{code} is offered for mapping");
 
+    // In English too.
+    let (_, en) = get_html(&s, &location, &format!("zg_lang=en; {}", b.cookie)).await;
+    assert!(
+        en.contains("Rejected rows")
+            && en.contains("Download the rejected rows")
+            && en.contains("Unknown merchant codes")
+    );
+
     // The rejected rows download in the file's own columns, the reason last.
     let link = "/imports/";
     let start = html.find("id=\"rejects-download-0\"").expect("a download link");
@@ -265,6 +273,20 @@ async fn bad_uploads_are_refused_and_change_nothing() {
         assert_eq!(r.status(), 403);
         assert!(r.text().await.unwrap().contains("表单已失效"));
     }
+    // The token must come before the file, as a page's form sends it: a file first is not stored.
+    let r = post_multipart(
+        &s,
+        "/imports",
+        &b.cookie,
+        &[
+            ("file", Some("bad-a.csv"), &files.orders),
+            ("csrf", None, b.csrf.as_bytes()),
+            ("kind", None, b"taobao-orders"),
+            ("shop", None, shop.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
     // No shop, no file, an unknown kind, a file that is no export: each says what is wrong.
     let cases: Vec<(Vec<Part>, &str)> = vec![
         (
