@@ -342,12 +342,10 @@ fn finish(
 
 pub async fn run_skus(ctx: &Ctx, cmd: &SkusCommand) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let store = |e: zhanggui_app::store::StoreError| Failure::store(&e, lang);
+    let fail = |e: ImportError| Failure::from_error(&e, lang);
     match cmd {
         SkusCommand::Unmatched { format } => {
-            let mut tx = ctx.app.db.begin_read().await.map_err(store)?;
-            let codes = tx.unmatched_codes(ctx.actor.company_id).await.map_err(store)?;
-            tx.commit().await.map_err(store)?;
+            let codes = ctx.app.unmatched_codes(&ctx.actor).await.map_err(fail)?;
             print(*format, &codes, || {
                 let mut t = table(&[
                     lang.pick("商家编码", "code"),
@@ -362,12 +360,7 @@ pub async fn run_skus(ctx: &Ctx, cmd: &SkusCommand) -> Result<(), Failure> {
             })
         }
         SkusCommand::Map { code, sku } => {
-            let mut tx = ctx.app.db.begin().await.map_err(store)?;
-            let Some(target) = tx.sku_by_code(ctx.actor.company_id, sku).await.map_err(store)? else {
-                return Err(Failure::bad_input(format!("{}{sku}", lang.pick("找不到 SKU ", "unknown SKU "))));
-            };
-            let n = tx.map_code(ctx.actor.company_id, code, target.id).await.map_err(store)?;
-            tx.commit().await.map_err(store)?;
+            let n = ctx.app.map_code(&ctx.actor, code, sku).await.map_err(fail)?;
             match lang {
                 Lang::Zh => println!("已把 {code} 对应到 {sku}，关联了 {n} 条子订单"),
                 Lang::En => println!("Mapped {code} to {sku}; linked {n} lines"),

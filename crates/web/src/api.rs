@@ -2,6 +2,7 @@
 //! token the manager issued. Errors are `{"error": {"code": "...", "message": "..."}}` with a stable
 //! code; `/api/v1/openapi.json` describes every route (a test checks the two agree).
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode, Uri};
@@ -22,6 +23,7 @@ pub fn router() -> Router<Web> {
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(me))
         .route("/orders", get(orders))
+        .route("/orders/ship-bulk", post(crate::ship_bulk::api_submit))
         .route("/orders/{id}", get(order))
         .route("/orders/{id}/ship", post(ship))
         .route("/orders/{id}/close", post(close))
@@ -30,6 +32,10 @@ pub fn router() -> Router<Web> {
         .route("/stock/{code}", get(sku))
         .route("/stock/{code}/adjust", post(adjust))
         .route("/stock/{code}/transfer", post(transfer))
+        .route("/imports", post(crate::imports::api_import).layer(DefaultBodyLimit::max(crate::upload::MAX_UPLOAD)))
+        .route("/imports/{token}/rejects/{n}", get(crate::imports::api_rejects))
+        .route("/skus/unmatched", get(crate::imports::api_unmatched))
+        .route("/skus/map", post(crate::imports::api_map))
         .route("/customers", get(customers))
         .route("/customers/{id}", get(customer))
         .route("/after-sales", get(after_sales_list).post(after_sales_apply))
@@ -283,7 +289,7 @@ async fn customer(State(web): State<Web>, u: ApiUser, Path(id): Path<i64>) -> Re
 use crate::after_sales::{self as cases, Act, ApplyForm, CaseQuery, StepForm};
 
 /// A body that is not the JSON the route takes: refused as invalid input, like the rest.
-fn bad_body(e: JsonRejection, lang: Lang) -> Response {
+pub(crate) fn bad_body(e: JsonRejection, lang: Lang) -> Response {
     let prefix = lang.pick("请求内容不是有效的 JSON：", "the body is not the JSON this route takes: ");
     plain_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", format!("{prefix}{}", e.body_text()))
 }
@@ -514,6 +520,27 @@ fn created(mut o: Value) -> Value {
     o
 }
 
+/// An operation whose body is a multipart/form-data upload.
+fn upload_op(summary: &str, schema: Value) -> Value {
+    let mut o = op(summary, vec![], None);
+    if let Some(obj) = o.as_object_mut() {
+        obj.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"multipart/form-data": {"schema": schema}}}),
+        );
+    }
+    o
+}
+
+/// An operation answering a CSV file.
+fn csv_op(summary: &str, params: Vec<Value>) -> Value {
+    let mut o = op(summary, params, None);
+    if let Some(ok) = o.pointer_mut("/responses/200") {
+        *ok = json!({"description": "CSV (UTF-8 with BOM)", "content": {"text/csv": {}}});
+    }
+    o
+}
+
 /// The OpenAPI 3.1 description of the API.
 pub fn openapi() -> Value {
     let order_filters = vec![
@@ -568,6 +595,22 @@ pub fn openapi() -> Value {
         "outcome": {"type": "string", "enum": ["buyer", "seller"]},
         "replacement": parcel
     }, "required": ["step"]});
+    let import_body = json!({"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["taobao-orders", "pdd-orders", "jd-orders", "products", "sycm-items", "shop-traffic", "ads", "refunds"]},
+        "shop": {"type": "string", "description": "the shop's name or id (every kind but products)"},
+        "file": {"type": "string", "format": "binary", "description": "the export: csv (UTF-8 or GBK), xls or xlsx"},
+        "lines": {"type": "string", "format": "binary", "description": "taobao-orders only: the line report (宝贝报表)"},
+        "stock_from": {"type": "string", "description": "order exports only: the inventory start, YYYY-MM-DD"},
+        "channel": {"type": "string", "description": "ads only: 直通车 (the default), 万相台, ..."}
+    }, "required": ["kind", "file"]});
+    let bulk_body = json!({"type": "object", "properties": {
+        "carrier": {"type": "string", "description": "the carrier of lines that name none"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+            "order": {"type": ["string", "integer"], "description": "the order number (订单编号) or zhanggui's id"},
+            "carrier": {"type": "string"}, "tracking_no": {"type": "string"}
+        }, "required": ["order", "tracking_no"]}},
+        "text": {"type": "string", "description": "or the lines as pasted: 订单编号, 快递公司 (may be left out), 运单号 per line, separated by tabs, commas or spaces"}
+    }});
     json!({
         "openapi": "3.1.0",
         "info": {"title": "zhanggui API", "version": "1", "description": "The back office's use cases as JSON. Errors: {\"error\": {\"code\", \"message\"}}; send Accept-Language: en for English messages."},
@@ -580,6 +623,7 @@ pub fn openapi() -> Value {
             "/api/v1/me": {"get": op("The token's user and role", vec![], None)},
             "/api/v1/orders": {"get": op("Trades, newest first, 50 a page", order_filters, None)},
             "/api/v1/orders/{id}": {"get": op("A trade with its lines and history", vec![id()], None)},
+            "/api/v1/orders/ship-bulk": {"post": op(&format!("Ship many trades (批量发货), each in its own transaction, at most {} lines; refused lines (unknown order, already shipped, closed, out of stock) are listed with the reason and the others ship. Returns {{shipped, refused, results: [{{line, order, carrier, tracking_no, shipped, trade_id, code, message}}]}}.", crate::ship_bulk::MAX_LINES), vec![], Some(bulk_body))},
             "/api/v1/orders/{id}/ship": {"post": op("Ship a paid trade", vec![id()], Some(json!({"type": "object", "properties": {"carrier": {"type": "string"}, "tracking_no": {"type": "string"}}, "required": ["carrier", "tracking_no"]})))},
             "/api/v1/orders/{id}/close": {"post": op("Close an open trade, releasing its reserved stock", vec![id()], Some(json!({"type": "object", "properties": {"reason": {"type": "string"}}, "required": ["reason"]})))},
             "/api/v1/orders/{id}/memo": {"post": op("Set the seller memo and flag (0-5); returns the previous ones", vec![id()], Some(json!({"type": "object", "properties": {"memo": {"type": "string"}, "flag": {"type": "integer"}}})))},
@@ -587,6 +631,10 @@ pub fn openapi() -> Value {
             "/api/v1/stock/{code}": {"get": op("A SKU's stock in every warehouse and its ledger", vec![code()], None)},
             "/api/v1/stock/{code}/adjust": {"post": op("Adjust stock with a reason", vec![code()], Some(json!({"type": "object", "properties": {"warehouse": {"type": "string"}, "qty": {"type": "integer"}, "reason": {"type": "string"}}, "required": ["qty", "reason"]})))},
             "/api/v1/stock/{code}/transfer": {"post": op("Transfer between warehouses", vec![code()], Some(json!({"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "qty": {"type": "integer"}}, "required": ["from", "to", "qty"]})))},
+            "/api/v1/imports": {"post": upload_op("Import a platform export (multipart/form-data), as `zhanggui import` does: returns the summary (records, inserted, updated, unchanged, rejected, unmatched_lines), every rejected row (file, line, column, reason) and `rejects_files`, the URLs of the rejected rows as CSV in each file's own columns. Importing the same file again changes nothing.", import_body)},
+            "/api/v1/imports/{token}/rejects/{n}": {"get": csv_op("The rejected rows of the `n`th file of an import, in the file's own columns with the reason last (kept 12 hours, for the user who imported)", vec![param("token", "path", "from the import's rejects_files URL", "string"), param("n", "path", "the file's number, from 0", "integer")])},
+            "/api/v1/skus/unmatched": {"get": op("Merchant codes of imported lines that match no SKU (未匹配商品), most units first", vec![], None)},
+            "/api/v1/skus/map": {"post": op("Map an export's merchant code to a SKU: its lines are linked now and in later imports. Returns the lines linked.", vec![], Some(json!({"type": "object", "properties": {"code": {"type": "string"}, "sku": {"type": "string", "description": "the SKU's merchant code (商家编码)"}}, "required": ["code", "sku"]})))},
             "/api/v1/customers": {"get": op("Customers, latest purchase first", vec![param("search", "query", "part of the nick", "string"), param("province", "query", "province", "string"), param("after", "query", "the `next` value of the previous page", "string")], None)},
             "/api/v1/customers/{id}": {"get": op("A customer and their trades", vec![id()], None)},
             "/api/v1/after-sales": {

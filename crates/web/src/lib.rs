@@ -13,13 +13,17 @@ mod api;
 mod auth;
 mod chart;
 mod dashboard;
+mod imports;
 mod pages;
 mod reports;
+mod ship_bulk;
+mod upload;
 mod view;
 
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use zhanggui_app::App;
 
@@ -43,6 +47,10 @@ pub fn router(web: Web) -> Router {
         .route("/static/app.css", get(pages::stylesheet))
         .route("/orders", get(pages::orders))
         .route("/orders/tid/{tid}", get(pages::trade_by_tid))
+        .route(
+            "/orders/ship-bulk",
+            get(ship_bulk::page).post(ship_bulk::submit).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
         .route("/orders/{id}", get(pages::trade))
         .route("/orders/{id}/ship", post(pages::trade_ship))
         .route("/orders/{id}/close", post(pages::trade_close))
@@ -63,6 +71,9 @@ pub fn router(web: Web) -> Router {
         .route("/reports", get(reports::index))
         .route("/reports/{kind}", get(reports::page))
         .route("/reports/{kind}/xlsx", get(reports::xlsx))
+        .route("/imports", get(imports::page).post(imports::submit).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)))
+        .route("/imports/{token}/rejects/{n}", get(imports::rejects))
+        .route("/imports/skus/map", post(imports::map_submit))
         .route("/settings/users", get(pages::users).post(pages::user_create))
         .route("/settings/users/{id}", post(pages::user_update))
         .route("/settings/users/{id}/password", post(pages::user_password))

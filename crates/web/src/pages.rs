@@ -44,6 +44,8 @@ pub struct Chrome {
     pub can_notes: bool,
     pub can_costs: bool,
     pub can_change_stock: bool,
+    pub can_import: bool,
+    pub can_ship: bool,
 }
 
 impl Chrome {
@@ -68,6 +70,8 @@ impl Chrome {
             can_notes: u.may(Permission::EditOrderNotes),
             can_costs: u.may(Permission::ViewCosts),
             can_change_stock: u.may(Permission::ChangeStock),
+            can_import: crate::imports::may_import_any(u),
+            can_ship: u.may(Permission::ShipOrders),
         }
     }
 
@@ -1533,6 +1537,9 @@ pub struct AuditQuery {
 }
 
 fn audit_action(action: &str, lang: Lang) -> String {
+    if let Some(label) = crate::imports::audit_label(action, lang) {
+        return label;
+    }
     let (zh, en) = match action {
         "user.create" => ("新增用户", "user added"),
         "user.update" => ("修改用户", "user changed"),

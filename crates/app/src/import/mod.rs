@@ -9,6 +9,7 @@
 //! the job.
 
 mod export_cases;
+pub mod files;
 pub mod orders;
 pub mod products;
 pub mod refunds;
@@ -63,6 +64,10 @@ pub enum ImportError {
     UnknownShop(String),
     #[error("{0}")]
     File(String),
+    #[error("SKU {0} not found")]
+    UnknownSku(String),
+    #[error("{field}: {en}")]
+    Invalid { field: &'static str, zh: String, en: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -72,6 +77,8 @@ impl UserFacing for ImportError {
         match self {
             ImportError::UnknownShop(_) => "not_found",
             ImportError::File(_) => "bad_file",
+            ImportError::UnknownSku(_) => "not_found",
+            ImportError::Invalid { .. } => "invalid_input",
             ImportError::Store(_) => "internal",
         }
     }
@@ -79,7 +86,8 @@ impl UserFacing for ImportError {
     fn kind(&self) -> ErrorKind {
         match self {
             ImportError::UnknownShop(_) => ErrorKind::NotFound,
-            ImportError::File(_) => ErrorKind::BadInput,
+            ImportError::File(_) | ImportError::Invalid { .. } => ErrorKind::BadInput,
+            ImportError::UnknownSku(_) => ErrorKind::NotFound,
             ImportError::Store(_) => ErrorKind::Internal,
         }
     }
@@ -89,6 +97,8 @@ impl UserFacing for ImportError {
             (_, Lang::En) => self.to_string(),
             (ImportError::UnknownShop(s), Lang::Zh) => format!("找不到店铺 {s}"),
             (ImportError::File(m), Lang::Zh) => format!("文件无法读取：{m}"),
+            (ImportError::UnknownSku(s), Lang::Zh) => format!("找不到商家编码为 {s} 的 SKU"),
+            (ImportError::Invalid { zh, .. }, Lang::Zh) => zh.clone(),
             (ImportError::Store(e), Lang::Zh) => format!("系统错误：{e}"),
         }
     }
