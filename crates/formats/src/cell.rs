@@ -55,7 +55,7 @@ pub fn parse_money(text: &str) -> Result<Option<Money>, CellError> {
     if t.is_empty() {
         return Ok(None);
     }
-    let m = Money::parse(&t).map_err(|e| CellError(format!("not an amount of money ({e})")))?;
+    let m = Money::parse(&t).map_err(|_| CellError::new("not an amount of money", &t))?;
     if m.fen().unsigned_abs() > MAX_FEN.unsigned_abs() {
         return Err(CellError::new("amount too large", &t));
     }

@@ -39,8 +39,30 @@ impl FileError {
 pub struct CellError(pub String);
 
 impl CellError {
+    /// What is wrong with a cell (`kind`, in English) and the cell's text; the message leads with
+    /// the Chinese the shop staff read.
     pub(crate) fn new(kind: &str, text: &str) -> CellError {
         let shown: String = text.chars().take(60).collect();
-        CellError(format!("{kind}: {shown:?}"))
+        CellError(format!("{}: {shown:?}", bilingual(kind)))
     }
+}
+
+/// A reason in Chinese and English ("不是日期 / not a date"); unknown ones stay as they are.
+pub(crate) fn bilingual(kind: &str) -> String {
+    let zh = match kind {
+        "empty" => "为空",
+        "not a date" => "不是日期",
+        "not a date and time" => "不是日期时间",
+        "not a number" => "不是数字",
+        "not a whole number" => "不是整数",
+        "not a percentage" => "不是百分数",
+        "not an amount of money" => "不是金额",
+        "number too large" => "数字太大",
+        "amount too large" => "金额太大",
+        "percentage too large" => "百分数太大",
+        "too many decimal places asked for" => "小数位数太多",
+        "unknown order status" => "不认识的订单状态",
+        _ => return kind.to_string(),
+    };
+    format!("{zh} / {kind}")
 }

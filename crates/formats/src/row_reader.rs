@@ -32,7 +32,7 @@ impl<'a> Cells<'a> {
             file: self.file.to_string(),
             line: self.row.line,
             column: col.map(|c| c.name.clone()),
-            reason: reason.into(),
+            reason: crate::error::bilingual(&reason.into()),
             raw: self.row.cells.clone(),
         }
     }

@@ -264,7 +264,7 @@ pub fn join_lines(
                 file: lines_file.to_string(),
                 line: line.line,
                 column: None,
-                reason: format!("主订单编号 {} is not in the order report", line.tid),
+                reason: format!("主订单编号 {} 不在订单报表里 / not in the order report", line.tid),
                 raw: vec![line.oid, line.tid, line.title],
             }),
         }

@@ -231,7 +231,7 @@ impl App {
                 file: lines_file.clone(),
                 line: usize::try_from(line).unwrap_or(0),
                 column: None,
-                reason: format!("主订单编号 {} is not in the order report", l.tid),
+                reason: format!("主订单编号 {} 不在订单报表里 / not in the order report", l.tid),
                 raw: vec![l.oid, l.tid, l.title],
             });
         }
