@@ -707,6 +707,7 @@ struct SessionMessages {
 fn confirm_post_text(d: &StocktakeDetail, values: bool, lang: Lang) -> String {
     let s = &d.summary;
     let uncounted = s.lines - s.counted;
+    let moves = d.lines.iter().filter(|l| l.delta != 0).count();
     match lang {
         Lang::Zh => {
             let (sv, hv) = if values {
@@ -715,7 +716,7 @@ fn confirm_post_text(d: &StocktakeDetail, values: bool, lang: Lang) -> String {
                 (String::new(), String::new())
             };
             format!(
-                "确定过账？库存将按盘点差异调整：盘盈 {} 件{sv}，盘亏 {} 件{hv}；未盘的 {uncounted} 个SKU不调整。过账后不能撤回。",
+                "确定过账？将为 {moves} 个有差异的SKU写入盘点流水：盘盈 {} 件{sv}，盘亏 {} 件{hv}；未盘的 {uncounted} 个SKU不调整。过账后不能撤回。",
                 s.surplus_units, s.shortage_units
             )
         }
@@ -726,7 +727,7 @@ fn confirm_post_text(d: &StocktakeDetail, values: bool, lang: Lang) -> String {
                 (String::new(), String::new())
             };
             format!(
-                "Post this stocktake? Stock is corrected by the differences: surplus {} unit(s){sv}, shortage {} unit(s){hv}; the {uncounted} SKU(s) not counted stay as they are. Posting cannot be undone.",
+                "Post this stocktake? {moves} SKU(s) with a difference get a stocktake move: surplus {} unit(s){sv}, shortage {} unit(s){hv}; the {uncounted} SKU(s) not counted stay as they are. Posting cannot be undone.",
                 s.surplus_units, s.shortage_units
             )
         }
@@ -956,7 +957,7 @@ pub async fn session_xlsx(
         ("结果", "Result"),
     ];
     if values {
-        headers.extend([("单位成本", "Unit cost"), ("差异金额", "Value")]);
+        headers.extend([("成本价", "Unit cost"), ("差异金额", "Value")]);
     }
     let text = ReportCell::Text;
     let rows = select_lines(&d, &q)

@@ -64,6 +64,16 @@ async fn on_hand_hz(s: &Server, sku: &str) -> i64 {
     st.warehouses.iter().filter(|w| w.warehouse_code == "HZ").map(|w| w.on_hand).sum()
 }
 
+/// The header row of an Excel export, read back.
+async fn xlsx_headers(s: &Server, b: &Browser, path: &str) -> Vec<String> {
+    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"), "{path}");
+    let bytes = r.bytes().await.unwrap();
+    let sheet = zhanggui_app::formats::read_sheet_bytes("export.xlsx", &bytes).unwrap();
+    sheet.rows[0].cells.clone()
+}
+
 /// A multipart body with the form's token (when given) and one file.
 fn multipart(csrf: Option<&str>, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----zhanggui7MA4YWxkTrZu0gW";
@@ -160,6 +170,9 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
     assert_eq!(body["summary"]["surplus_units"], 1);
     assert!(body["summary"].get("surplus_value").is_none() && body["lines"][0].get("unit_cost").is_none(), "{body}");
 
+    let sheet = xlsx_headers(&s, &cangku, &format!("/stocktakes/{code}/xlsx")).await;
+    assert!(sheet.contains(&"差异".to_string()) && !sheet.contains(&"差异金额".to_string()), "{sheet:?}");
+
     // Finance sees the value of the differences but neither counts nor posts.
     let caiwu = login(&s, "caiwu", PASSWORD).await;
     let (status, html) = get_html(&s, &caiwu, &format!("/stocktakes/{code}")).await;
@@ -167,6 +180,10 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
     assert!(html.contains("差异金额") && html.contains("+¥60.00") && html.contains("-¥35.00"), "values at cost");
     assert!(html.contains("¥25.00"), "the net value: 盘盈 ¥60.00 − 盘亏 ¥35.00");
     assert!(!html.contains("id=\"post-form\"") && !html.contains("id=\"count-form\""), "nothing to do for finance");
+    let sheet = xlsx_headers(&s, &caiwu, &format!("/stocktakes/{code}/xlsx?show=diff")).await;
+    assert!(sheet.contains(&"差异金额".to_string()) && sheet.contains(&"成本价".to_string()), "{sheet:?}");
+    let list = xlsx_headers(&s, &caiwu, "/stocktakes/xlsx?status=counting").await;
+    assert_eq!(list[0], "盘点单号");
     let r = post_form(&s, &caiwu, &format!("/stocktakes/{code}/post"), &[("reason", "月度盘点")]).await;
     assert_eq!(r.status(), 403);
     let r = post_form(&s, &caiwu, &format!("/stocktakes/{code}/counts"), &[(&format!("n{tee}"), "1")]).await;
@@ -363,7 +380,10 @@ async fn posting_corrects_stock_without_undoing_a_sale_made_during_the_count() {
     assert!(row.contains(">5<") && row.contains(">+1<") && row.contains("+¥60.00") && row.contains("盘盈"), "{row}");
     assert!(html.contains("id=\"surplus-value\">¥60.00") && html.contains("id=\"shortage-value\">¥35.00"));
     assert!(html.contains("id=\"net-value\">+¥25.00"), "the net value: 盘盈 ¥60.00 − 盘亏 ¥35.00");
-    assert!(html.contains("未盘的 0 个SKU"), "the confirmation says what posting does");
+    assert!(
+        html.contains("将为 2 个有差异的SKU写入盘点流水") && html.contains("未盘的 0 个SKU"),
+        "the confirmation says what posting does"
+    );
 
     // Only the lines with a difference.
     let (_, html) = get_html(&s, &b, &format!("{page}?show=diff&q=PT2402")).await;
