@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zhanggui_domain::{CountDifference, CountResult, CountSummary, MoveKind, StocktakeStatus};
+use zhanggui_formats::count_sheet::CountSheetParser;
+use zhanggui_formats::{FileError, RowError};
 use zhanggui_store::stocktake::{StocktakeLineRow, StocktakeRow};
 use zhanggui_store::{NewMove, StoreError, Tx};
 
@@ -25,6 +27,13 @@ pub enum StocktakeError {
     /// Counts that could not be taken, each with where it came from and why; none was recorded.
     #[error("{} count(s) refused: {}", .0.len(), .0.iter().map(|b| format!("{}: {}", b.source, b.reason_en)).collect::<Vec<_>>().join("; "))]
     BadCounts(Vec<BadCount>),
+    /// A count sheet with rows that cannot be taken, each with its line, column and why; nothing
+    /// of the sheet was recorded.
+    #[error("{file}: {} bad row(s), nothing was recorded: {}", rows.len(), rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; "))]
+    BadSheet { file: String, rows: Vec<SheetProblem> },
+    /// A file that is not a count sheet at all (unreadable, empty, no 实盘数量 column).
+    #[error("{en}")]
+    BadFile { zh: String, en: String },
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String, reason_zh: String },
     #[error("the stocktake changed while this step ran; try again")]
@@ -42,6 +51,67 @@ pub struct BadCount {
     pub reason_en: String,
 }
 
+/// A row of a count sheet that was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SheetProblem {
+    /// The line (CSV) or row (spreadsheet) number, from 1.
+    pub line: usize,
+    /// The column as the sheet names it; empty when the whole row is wrong.
+    pub column: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+impl SheetProblem {
+    pub fn reason(&self, lang: Lang) -> &str {
+        lang.pick(&self.reason_zh, &self.reason_en)
+    }
+}
+
+impl std::fmt::Display for SheetProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "line {}: {}", self.line, self.reason_en)
+        } else {
+            write!(f, "line {}, column {}: {}", self.line, self.column, self.reason_en)
+        }
+    }
+}
+
+/// A row the count sheet reader refused, with its reason in Chinese too.
+fn sheet_problem(e: &RowError) -> SheetProblem {
+    let reason_zh = if e.reason.starts_with("no 商家编码 or 条码") {
+        "没有商家编码或条码，不知道盘的是哪个SKU".to_string()
+    } else if let Some(rest) = e.reason.strip_prefix("a count cannot be negative") {
+        format!("实盘数量不能为负数{}", rest.trim().replace('(', "（").replace(')', "）"))
+    } else if let Some(rest) = e.reason.strip_prefix("not a whole number: ") {
+        format!("实盘数量要填整数（0 或以上），不能是「{}」", rest.trim_matches('"'))
+    } else if let Some(rest) = e.reason.strip_prefix("number too large: ") {
+        format!("数字太大：「{}」", rest.trim_matches('"'))
+    } else {
+        e.reason.clone()
+    };
+    SheetProblem { line: e.line, column: e.column.clone().unwrap_or_default(), reason_zh, reason_en: e.reason.clone() }
+}
+
+/// A file that cannot be read as a count sheet, said in both languages.
+fn bad_file(e: &FileError) -> StocktakeError {
+    let zh = match e {
+        FileError::Io { file, source } => format!("{file}：无法读取文件（{source}）"),
+        FileError::Empty { file } => format!("{file}：文件是空的"),
+        FileError::Unreadable { file, .. } => {
+            format!("{file}：不是能读取的表格文件，请上传 CSV、XLS 或 XLSX 格式的盘点表")
+        }
+        FileError::NoHeader { file, .. } => {
+            format!("{file}：前 10 行里找不到表头（需要 商家编码 或 条码，以及 实盘数量 列），请用导出的盘点表填写")
+        }
+        FileError::MissingColumns { file, line, missing } => {
+            format!("{file}：第 {line} 行的表头缺少 {missing} 列")
+        }
+    };
+    StocktakeError::BadFile { zh, en: e.to_string() }
+}
+
 impl Retryable for StocktakeError {
     fn retryable(&self) -> bool {
         match self {
@@ -57,7 +127,11 @@ impl UserFacing for StocktakeError {
         match self {
             StocktakeError::UnknownWarehouse(_) | StocktakeError::NotFound(_) => "not_found",
             StocktakeError::Closed { .. } => "illegal_transition",
-            StocktakeError::Empty(_) | StocktakeError::BadCounts(_) | StocktakeError::Invalid { .. } => "invalid_input",
+            StocktakeError::Empty(_)
+            | StocktakeError::BadCounts(_)
+            | StocktakeError::BadSheet { .. }
+            | StocktakeError::Invalid { .. } => "invalid_input",
+            StocktakeError::BadFile { .. } => "bad_file",
             StocktakeError::Conflict => "conflict",
             StocktakeError::Store(_) => "internal",
         }
@@ -85,6 +159,19 @@ impl UserFacing for StocktakeError {
                 bad.len(),
                 bad.iter().map(|b| format!("{}：{}", b.source, b.reason_zh)).collect::<Vec<_>>().join("；")
             ),
+            (StocktakeError::BadSheet { file, rows }, Lang::Zh) => format!(
+                "{file}：{} 行有误，整张表都未录入：{}",
+                rows.len(),
+                rows.iter()
+                    .map(|r| if r.column.is_empty() {
+                        format!("第 {} 行 {}", r.line, r.reason_zh)
+                    } else {
+                        format!("第 {} 行「{}」列 {}", r.line, r.column, r.reason_zh)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+            (StocktakeError::BadFile { zh, .. }, Lang::Zh) => zh.clone(),
             (StocktakeError::Invalid { reason_zh, .. }, Lang::Zh) => reason_zh.clone(),
             (StocktakeError::Conflict, Lang::Zh) => "盘点单刚被其他操作修改，请重试".to_string(),
             (StocktakeError::Store(e), Lang::Zh) => format!("系统错误：{e}"),
@@ -117,6 +204,17 @@ pub struct StocktakeDetail {
     pub stocktake: StocktakeRow,
     pub lines: Vec<CountLine>,
     pub summary: CountSummary,
+}
+
+/// The line of a session a count names: by 商家编码, else by a barcode only one of its SKUs has.
+fn find_line<'a>(lines: &'a [StocktakeLineRow], key: &str) -> Option<&'a StocktakeLineRow> {
+    lines.iter().find(|l| l.outer_sku_id == key).or_else(|| {
+        let mut by_barcode = lines.iter().filter(|l| !l.barcode.is_empty() && l.barcode == key);
+        match (by_barcode.next(), by_barcode.next()) {
+            (Some(l), None) => Some(l),
+            _ => None,
+        }
+    })
 }
 
 fn difference(l: &StocktakeLineRow) -> CountDifference {
@@ -210,13 +308,7 @@ impl App {
             for c in counts {
                 let key = c.sku.trim();
                 let source = if c.source.is_empty() { key.to_string() } else { c.source.clone() };
-                let found = lines.iter().find(|l| l.outer_sku_id == key).or_else(|| {
-                    let mut by_barcode = lines.iter().filter(|l| !l.barcode.is_empty() && l.barcode == key);
-                    match (by_barcode.next(), by_barcode.next()) {
-                        (Some(l), None) => Some(l),
-                        _ => None,
-                    }
-                });
+                let found = find_line(&lines, key);
                 match found {
                     _ if c.counted < 0 => bad.push(BadCount {
                         source,
@@ -244,6 +336,82 @@ impl App {
             Ok(detail)
         })
         .await
+    }
+
+    /// Records the counts of a filled-in count sheet (CSV, XLS or XLSX, as bytes; `file` names it
+    /// in errors). All or nothing: a row that cannot be read, names no SKU of the session or names
+    /// one a second time refuses the whole sheet, and every such row is listed with its line,
+    /// column and why. Rows with an empty 实盘数量 were not counted and are skipped. Returns the
+    /// session and how many counts were taken.
+    pub async fn record_count_sheet(
+        &self,
+        actor: &Actor,
+        code: &str,
+        file: &str,
+        bytes: &[u8],
+        at: DateTime<Utc>,
+    ) -> Result<(StocktakeDetail, usize), StocktakeError> {
+        let session = self.stocktake_detail(actor, code).await?;
+        if !session.stocktake.status.is_open() {
+            return Err(StocktakeError::Closed { code: session.stocktake.code, status: session.stocktake.status });
+        }
+        let sheet = zhanggui_formats::read_sheet_bytes(file, bytes).map_err(|e| bad_file(&e))?;
+        let (records, errors) = zhanggui_formats::read_records::<CountSheetParser>(&sheet).map_err(|e| bad_file(&e))?;
+        let lines: Vec<StocktakeLineRow> = session.lines.into_iter().map(|l| l.line).collect();
+        let mut problems: Vec<SheetProblem> = errors.iter().map(sheet_problem).collect();
+        let mut seen: Vec<(i64, usize)> = Vec::new();
+        let mut inputs = Vec::new();
+        for r in &records {
+            let Some(counted) = r.counted else { continue };
+            let (key, column) =
+                if r.outer_sku_id.is_empty() { (&r.barcode, "条码") } else { (&r.outer_sku_id, "商家编码") };
+            match find_line(&lines, key) {
+                None => problems.push(SheetProblem {
+                    line: r.line,
+                    column: column.into(),
+                    reason_zh: format!("{key} 不在盘点单 {} 的范围内（商家编码或条码不对）", session.stocktake.code),
+                    reason_en: format!(
+                        "{key} is not part of stocktake {} (unknown code or barcode)",
+                        session.stocktake.code
+                    ),
+                }),
+                Some(l) => match seen.iter().find(|(id, _)| *id == l.sku_id) {
+                    Some((_, first)) => problems.push(SheetProblem {
+                        line: r.line,
+                        column: column.into(),
+                        reason_zh: format!(
+                            "{} 在第 {first} 行已经填过；同一个SKU只填一行（多个货位请加总）",
+                            l.outer_sku_id
+                        ),
+                        reason_en: format!(
+                            "{} is already counted on line {first}; give each SKU one row (add up its shelves)",
+                            l.outer_sku_id
+                        ),
+                    }),
+                    None => {
+                        seen.push((l.sku_id, r.line));
+                        inputs.push(CountInput {
+                            source: format!("{} line {}", sheet.name, r.line),
+                            sku: l.outer_sku_id.clone(),
+                            counted,
+                        });
+                    }
+                },
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.line);
+            return Err(StocktakeError::BadSheet { file: sheet.name, rows: problems });
+        }
+        if inputs.is_empty() {
+            return Err(StocktakeError::Invalid {
+                field: "file",
+                reason: format!("{}: no counted quantities were filled in (column 实盘数量)", sheet.name),
+                reason_zh: format!("{}：实盘数量一列没有填写任何数量", sheet.name),
+            });
+        }
+        let detail = self.record_counts(actor, code, &inputs, at).await?;
+        Ok((detail, inputs.len()))
     }
 
     pub async fn stocktake_detail(&self, actor: &Actor, code: &str) -> Result<StocktakeDetail, StocktakeError> {

@@ -152,3 +152,54 @@ async fn refused_counts_record_nothing_and_say_which_and_why() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_count_sheet_with_a_bad_row_records_nothing_and_lists_every_bad_row() {
+    on_every_backend("stocktake_sheet", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        let session = app.start_stocktake(&fx.actor, Some("HZ"), "", at(0)).await.unwrap();
+        let code = session.stocktake.code.clone();
+        let sheet = format!(
+            "商家编码,商品名称,属性,条码,实盘数量\n\
+             {TEE_BLACK_M},纯棉圆领短袖T恤,黑色 M,,18\n\
+             XX-NOT-A-SKU,不存在的款,,,3\n\
+             {TEE_WHITE_L},纯棉圆领短袖T恤,白色 L,,十二\n\
+             {JEANS_BLUE_27},高腰阔腿牛仔裤,,,-1\n\
+             {TEE_BLACK_M},纯棉圆领短袖T恤,黑色 M（二号货架）,,2\n\
+             {CUP_PINK_500},保温杯,,,\n"
+        );
+        let err = app.record_count_sheet(&fx.actor, &code, "盘点表.csv", sheet.as_bytes(), at(10)).await.unwrap_err();
+        let StocktakeError::BadSheet { file, rows } = &err else { panic!("{err:?}") };
+        assert_eq!(file, "盘点表.csv");
+        let got: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.column.as_str())).collect();
+        assert_eq!(got, [(3, "商家编码"), (4, "实盘数量"), (5, "实盘数量"), (6, "商家编码")]);
+        assert!(rows[0].reason_zh.contains("XX-NOT-A-SKU"), "{rows:?}");
+        assert!(rows[1].reason_zh.contains("十二"), "{rows:?}");
+        assert!(rows[2].reason_zh.contains("负数"), "{rows:?}");
+        assert!(rows[3].reason_zh.contains("第 2 行"), "{rows:?}");
+        let zh = err.message(Lang::Zh);
+        assert!(zh.contains("4 行有误") && zh.contains("第 5 行「实盘数量」列"), "{zh}");
+        assert_eq!(err.code(), "invalid_input");
+        let detail = app.stocktake_detail(&fx.actor, &code).await.unwrap();
+        assert_eq!(detail.summary.counted, 0, "not even the good row is recorded");
+
+        // The same sheet put right is taken; the empty count stays uncounted.
+        let sheet = format!(
+            "商家编码,商品名称,属性,条码,实盘数量\n{TEE_BLACK_M},T恤,,,18\n{TEE_WHITE_L},T恤,,,12\n{CUP_PINK_500},保温杯,,,\n"
+        );
+        let (detail, taken) =
+            app.record_count_sheet(&fx.actor, &code, "盘点表.csv", sheet.as_bytes(), at(20)).await.unwrap();
+        assert_eq!((taken, detail.summary.counted, detail.summary.shortage_units, detail.summary.surplus_units), (2, 2, 2, 2));
+
+        // Not a count sheet at all.
+        let err = app.record_count_sheet(&fx.actor, &code, "订单.csv", "订单编号,金额\n1,2\n".as_bytes(), at(30)).await;
+        assert!(matches!(&err, Err(StocktakeError::BadFile { .. })), "{err:?}");
+        let err = app.record_count_sheet(&fx.actor, &code, "空.csv", b"", at(30)).await.unwrap_err();
+        assert_eq!((err.code(), err.message(Lang::Zh).contains("空")), ("bad_file", true));
+        let blank = format!("商家编码,实盘数量\n{TEE_BLACK_M},\n");
+        let err = app.record_count_sheet(&fx.actor, &code, "盘点表.csv", blank.as_bytes(), at(30)).await.unwrap_err();
+        assert!(err.message(Lang::Zh).contains("没有填写"), "{err:?}");
+    })
+    .await;
+}

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::Subcommand;
 use comfy_table::Cell;
-use zhanggui_app::clock;
 use zhanggui_app::stocktake::{CountInput, StocktakeDetail, StocktakeError};
-use zhanggui_formats::count_sheet::{CountSheetParser, CountSheetRow, write_count_sheet};
+use zhanggui_app::{Lang, clock};
+use zhanggui_formats::count_sheet::{CountSheetRow, write_count_sheet};
 
 use crate::output::{num, print, table};
 use crate::{Ctx, Failure, Format};
@@ -126,40 +126,32 @@ pub async fn run(ctx: &Ctx, cmd: &StocktakeCommand) -> Result<(), Failure> {
             Ok(())
         }
         StocktakeCommand::Import { code, file } => {
-            let (name, records, errors) = zhanggui_formats::read_records_path::<CountSheetParser>(file)
-                .map_err(|e| Failure::bad_input(e.to_string()))?;
-            if !errors.is_empty() {
-                for e in &errors {
-                    eprintln!("{e}");
+            let bytes = std::fs::read(file).map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
+            let name =
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let (d, taken) = match ctx.app.record_count_sheet(&ctx.actor, code, &name, &bytes, Utc::now()).await {
+                Ok(r) => r,
+                Err(StocktakeError::BadSheet { file, rows }) => {
+                    for r in &rows {
+                        let column = if r.column.is_empty() { String::new() } else { format!(" [{}]", r.column) };
+                        match lang {
+                            Lang::Zh => eprintln!("{file} 第 {} 行{column}：{}", r.line, r.reason_zh),
+                            Lang::En => eprintln!("{file} line {}{column}: {}", r.line, r.reason_en),
+                        }
+                    }
+                    return Err(Failure::bad_input(format!(
+                        "{} {}{}",
+                        rows.len(),
+                        lang.pick("行有误，未录入任何数量：", "bad row(s); nothing was recorded: "),
+                        file
+                    )));
                 }
-                return Err(Failure::bad_input(format!(
-                    "{} {}{}",
-                    errors.len(),
-                    lang.pick("行有误，未录入任何数量：", "bad row(s); nothing was recorded: "),
-                    name
-                )));
-            }
-            let inputs: Vec<CountInput> = records
-                .iter()
-                .filter_map(|r| {
-                    r.counted.map(|counted| CountInput {
-                        source: format!("{name} line {}", r.line),
-                        sku: if r.outer_sku_id.is_empty() { r.barcode.clone() } else { r.outer_sku_id.clone() },
-                        counted,
-                    })
-                })
-                .collect();
-            if inputs.is_empty() {
-                return Err(Failure::bad_input(format!(
-                    "{name}: {}",
-                    lang.pick("没有填写任何实盘数量", "no counted quantities were filled in")
-                )));
-            }
-            let d = ctx.app.record_counts(&ctx.actor, code, &inputs, Utc::now()).await.map_err(err)?;
+                Err(e) => return Err(err(e)),
+            };
             println!(
                 "{} {} {} {} · {}/{}",
                 lang.pick("已导入", "imported"),
-                inputs.len(),
+                taken,
                 lang.pick("条 →", "counts →"),
                 d.stocktake.code,
                 d.summary.counted,

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use zhanggui_app::users::{AuthError, Permission, User};
 use zhanggui_app::{Lang, UserFacing};
 
-use crate::Web;
 use crate::auth::{ApiUser, http_status};
 use crate::pages::{CustomerQuery, OrderQuery, StockQuery, customer_filter, stock_filter, trade_filter};
+use crate::{Web, stocktake};
 
 pub fn router() -> Router<Web> {
     Router::new()
@@ -42,6 +42,11 @@ pub fn router() -> Router<Web> {
         .route("/after-sales/{key}", get(after_sales_case))
         .route("/after-sales/{key}/steps", post(after_sales_step))
         .route("/after-sales/{key}/dispute", post(after_sales_dispute))
+        .route("/stocktakes", get(stocktake::api_list).post(stocktake::api_start))
+        .route("/stocktakes/{code}", get(stocktake::api_get))
+        .route("/stocktakes/{code}/counts", post(stocktake::api_counts))
+        .route("/stocktakes/{code}/post", post(stocktake::api_post))
+        .route("/stocktakes/{code}/cancel", post(stocktake::api_cancel))
         .fallback(no_route)
 }
 
@@ -62,7 +67,7 @@ fn require(u: &ApiUser, p: Permission) -> Result<(), Response> {
     if u.user.may(p) { Ok(()) } else { Err(error_response(&AuthError::Forbidden, u.lang)) }
 }
 
-fn invalid(lang: Lang, message: String) -> Response {
+pub(crate) fn invalid(lang: Lang, message: String) -> Response {
     if message.is_empty() {
         plain_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -588,6 +593,24 @@ pub fn openapi() -> Value {
         "good": {"type": "integer"}, "damaged": {"type": "integer"},
         "warehouse": {"type": "string", "description": "warehouse code for the good units; the shop's when left out"}
     }, "required": ["step"]});
+    let stocktake = || param("code", "path", "the stocktake's number (盘点单号), e.g. PD20240118-001", "string");
+    let start_body = json!({"type": "object", "properties": {
+        "warehouse": {"type": "string", "description": "warehouse code or name; the first warehouse when left out"},
+        "search": {"type": "string", "description": "count only SKUs whose code, title or barcode contains this; every SKU when empty"}
+    }});
+    let counts_body = json!({"type": "object", "properties": {
+        "counts": {"type": "array", "items": {"type": "object", "properties": {
+            "sku": {"type": "string", "description": "merchant SKU code (商家编码) or barcode"},
+            "counted": {"type": "integer", "minimum": 0}
+        }, "required": ["sku", "counted"]}}
+    }, "required": ["counts"]});
+    let reason_body = |required: bool| {
+        let mut b = json!({"type": "object", "properties": {"reason": {"type": "string"}}});
+        if let (true, Some(o)) = (required, b.as_object_mut()) {
+            o.insert("required".into(), json!(["reason"]));
+        }
+        b
+    };
     let dispute_body = json!({"type": "object", "properties": {
         "step": {"type": "string", "enum": ["open", "note", "decide"]},
         "reason": {"type": "string"}, "note": {"type": "string"},
@@ -643,6 +666,14 @@ pub fn openapi() -> Value {
             },
             "/api/v1/after-sales/{key}": {"get": op("A case with its line, amounts, parcels, dispute and history", vec![key()], None)},
             "/api/v1/after-sales/{key}/steps": {"post": op("Take a step on a case; `step` names it and the other fields are those it takes: agree {note, replacement (a reship)}, refuse {note}, reapply {amount, reason}, return_shipped {carrier, tracking_no}, receive_return {good, damaged, warehouse, replacement (an exchange), note}, cancel {note}. Returns the case after it.", vec![key()], Some(step_body))},
+            "/api/v1/stocktakes": {
+                "get": op("Stocktakes (盘点单), newest first; warehouse, manager, purchasing and finance", vec![param("status", "query", "counting, posted or cancelled", "string"), param("warehouse", "query", "warehouse code", "string")], None),
+                "post": created(op("Start counting a warehouse (开始盘点): on hand is snapshotted now; 201 with the session. Warehouse and manager only", vec![], Some(start_body)))
+            },
+            "/api/v1/stocktakes/{code}": {"get": op("A stocktake with its lines (book and counted quantities, differences) and totals of 盘盈 and 盘亏; unit costs and values only for roles that see costs", vec![stocktake()], None)},
+            "/api/v1/stocktakes/{code}/counts": {"post": op("Record counted quantities (a later count of a SKU replaces the earlier one). All or nothing: if one is refused none is recorded and the message lists every refusal. Returns the session", vec![stocktake()], Some(counts_body))},
+            "/api/v1/stocktakes/{code}/post": {"post": op("Post the differences (过账) as stocktake moves of counted − book with the reason; SKUs not counted and sales made during the count stay as they are. Returns the session", vec![stocktake()], Some(reason_body(true)))},
+            "/api/v1/stocktakes/{code}/cancel": {"post": op("Cancel a stocktake (作废) without touching stock. Returns the session", vec![stocktake()], Some(reason_body(false)))},
             "/api/v1/after-sales/{key}/dispute": {"post": op("A dispute step (纠纷): open {reason} on a refused case, note {note, stage: evidence|reviewing}, decide {outcome: buyer|seller, note, replacement (a reship ruled for the buyer)}. Returns the case after it.", vec![key()], Some(dispute_body))}
         }
     })

@@ -17,6 +17,7 @@ mod imports;
 mod pages;
 mod reports;
 mod ship_bulk;
+mod stocktake;
 mod upload;
 mod view;
 
@@ -66,6 +67,18 @@ pub fn router(web: Web) -> Router {
         .route("/stock/sku", get(pages::sku))
         .route("/stock/adjust", post(pages::stock_adjust))
         .route("/stock/transfer", post(pages::stock_transfer))
+        .route("/stocktakes", get(stocktake::list).post(stocktake::start_submit))
+        .route("/stocktakes/xlsx", get(stocktake::list_xlsx))
+        .route("/stocktakes/{code}", get(stocktake::session))
+        .route("/stocktakes/{code}/sheet", get(stocktake::sheet))
+        .route("/stocktakes/{code}/xlsx", get(stocktake::session_xlsx))
+        .route("/stocktakes/{code}/counts", post(stocktake::counts_submit))
+        .route(
+            "/stocktakes/{code}/upload",
+            post(stocktake::upload).layer(DefaultBodyLimit::max(stocktake::UPLOAD_AT_MOST)),
+        )
+        .route("/stocktakes/{code}/post", post(stocktake::post_submit))
+        .route("/stocktakes/{code}/cancel", post(stocktake::cancel_submit))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
         .route("/reports", get(reports::index))

@@ -46,6 +46,7 @@ pub struct Chrome {
     pub can_change_stock: bool,
     pub can_import: bool,
     pub can_ship: bool,
+    pub can_stocktakes: bool,
 }
 
 impl Chrome {
@@ -72,6 +73,7 @@ impl Chrome {
             can_change_stock: u.may(Permission::ChangeStock),
             can_import: crate::imports::may_import_any(u),
             can_ship: u.may(Permission::ShipOrders),
+            can_stocktakes: crate::stocktake::may(u, crate::stocktake::Act::View),
         }
     }
 
@@ -1010,12 +1012,25 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
         Ok(w) => w,
         Err(e) => return error_page(lang, &e),
     };
+    // Stocktake moves name their count session by its number (盘点单号).
+    let stocktakes: std::collections::HashMap<i64, String> = if s.moves.iter().any(|m| m.ref_type == "stocktake") {
+        match web.app.stocktakes(&actor).await {
+            Ok(rows) => rows.into_iter().map(|r| (r.id, r.code)).collect(),
+            Err(e) => return error_page(lang, &e),
+        }
+    } else {
+        Default::default()
+    };
     let moves = s
         .moves
         .iter()
         .map(|m| {
-            let trade_link = match (m.ref_type.as_str(), m.ref_id) {
-                ("trade", Some(id)) if a.user().may(Permission::ViewOrders) => format!("/orders/{id}"),
+            let stocktake = m.ref_id.and_then(|id| stocktakes.get(&id)).filter(|_| m.ref_type == "stocktake");
+            let trade_link = match (m.ref_type.as_str(), m.ref_id, stocktake) {
+                ("trade", Some(id), _) if a.user().may(Permission::ViewOrders) => format!("/orders/{id}"),
+                ("stocktake", _, Some(code)) if crate::stocktake::may(a.user(), crate::stocktake::Act::View) => {
+                    format!("/stocktakes/{}", encode(code))
+                }
                 _ => String::new(),
             };
             MoveView {
@@ -1023,9 +1038,10 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
                 warehouse: m.warehouse_code.clone(),
                 kind: view::move_kind(m.kind, lang).into(),
                 qty: format!("{:+}", m.qty),
-                reference: match m.ref_id {
-                    Some(id) => format!("{} {id}", m.ref_type),
-                    None => m.ref_type.clone(),
+                reference: match (m.ref_id, stocktake) {
+                    (_, Some(code)) => format!("{}{code}", lang.pick("盘点单 ", "stocktake ")),
+                    (Some(id), None) => format!("{} {id}", m.ref_type),
+                    (None, None) => m.ref_type.clone(),
                 },
                 trade_link,
                 note: m.note.clone(),
@@ -1554,6 +1570,7 @@ fn audit_action(action: &str, lang: Lang) -> String {
         "stock.transfer" => ("仓库调拨", "stock transferred"),
         "after_sales.dispute_note" => ("售后：纠纷举证", "after-sales: dispute evidence"),
         "after_sales.dispute_decide" => ("售后：纠纷判定", "after-sales: dispute ruling"),
+        other if other.starts_with("stocktake.") => crate::stocktake::audit_label(other).unwrap_or((other, other)),
         other => match other.strip_prefix("after_sales.") {
             Some(event) => {
                 return format!("{}{}", lang.pick("售后：", "after-sales: "), view::refund_event(event, lang));
