@@ -114,8 +114,8 @@ async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<Repo
     })
 }
 
-/// Writes the generated company; returns who acts for it.
-async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTime<Utc>) -> Result<Actor, StoreError> {
+/// Writes the generated company (see the module's doc) into `app`; returns who acts for it.
+pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTime<Utc>) -> Result<Actor, StoreError> {
     let company_id = app.create_company("bench", "压测公司", "Asia/Shanghai").await?;
     let actor = Actor { company_id, user: "bench".into() };
     let wh = app.create_warehouse(company_id, "WH", "主仓").await?;

@@ -45,10 +45,73 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The dashboard and the first page of the order list served by `zhanggui serve` over a
+    /// generated company (as `bench report` makes it): time per request one at a time, and with
+    /// `wrk` installed requests/s and p99 under concurrent connections; the server's peak memory.
+    Web {
+        #[arg(long, default_value_t = 200_000)]
+        trades: usize,
+        #[arg(long, default_value_t = 2_000)]
+        skus: usize,
+        #[arg(long, default_value_t = 120)]
+        days: u32,
+        /// Concurrent connections of the load (wrk -c).
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Seconds of load per page.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failure> {
     match cmd {
+        BenchCommand::Web { trades, skus, days, connections, seconds, format } => {
+            let r = crate::bench_web::run(*trades, *skus, *days, *connections, *seconds)
+                .await
+                .map_err(Failure::internal)?;
+            print(*format, &r, || {
+                let mut t = table(&[
+                    lang.pick("页面", "page"),
+                    lang.pick("逐个请求 中位数", "one at a time, median"),
+                    lang.pick("最快", "best"),
+                    lang.pick("与登录页之比", "ratio to the login page"),
+                    lang.pick("并发 请求/秒", "under load, requests/s"),
+                    lang.pick("并发 p99", "under load, p99"),
+                ]);
+                let opt = |v: Option<f64>, unit: &str| v.map(|x| format!("{x:.1}{unit}")).unwrap_or_else(|| "—".into());
+                for p in &r.pages {
+                    t.add_row(vec![
+                        comfy_table::Cell::new(&p.path),
+                        num(format!("{:.1} ms", p.median_ms)),
+                        num(format!("{:.1} ms", p.best_ms)),
+                        num(format!("{:.1}×", p.ratio_to_floor)),
+                        num(opt(p.requests_per_s, "")),
+                        num(opt(p.p99_ms, " ms")),
+                    ]);
+                }
+                t
+            })?;
+            let rss = r.server_peak_rss_mib.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "—".into());
+            if matches!(format, Format::Table) {
+                println!(
+                    "{}",
+                    match lang {
+                        Lang::Zh => format!(
+                            "{} 笔订单，{} 个 SKU，{} 天（生成 {:.1} 秒）；并发 {} 个连接，每页 {} 秒；服务器内存峰值 {rss}。{}",
+                            r.trades, r.skus, r.days, r.load_s, r.connections, r.seconds, r.note
+                        ),
+                        Lang::En => format!(
+                            "{} trades, {} SKUs, {} days (generated in {:.1} s); {} connections, {} s per page; server peak memory {rss}. {}",
+                            r.trades, r.skus, r.days, r.load_s, r.connections, r.seconds, r.note
+                        ),
+                    }
+                );
+            }
+            Ok(())
+        }
         BenchCommand::Report { trades, skus, days, format } => {
             let r = zhanggui_app::report_bench::run(*trades, *skus, *days)
                 .await

@@ -6,6 +6,7 @@
 mod affinity;
 mod after_sales;
 mod bench;
+mod bench_web;
 mod demo;
 mod import;
 mod orders;
