@@ -152,7 +152,8 @@ impl App {
         .await
     }
 
-    /// Receives goods into a warehouse at a unit cost (采购入库) outside a purchase order.
+    /// Receives goods into a warehouse at a unit cost (采购入库) outside a purchase order; the SKU's
+    /// moving-average cost takes it in, as a purchase order's receipt does.
     pub async fn receive_stock(
         &self,
         actor: &Actor,
@@ -182,7 +183,18 @@ impl App {
                 user_name: actor.user.clone(),
                 at,
             };
+            // The SKU's moving-average cost takes the receipt in (a receipt without a cost leaves it).
+            let average = match unit_cost.is_zero() {
+                true => None,
+                false => {
+                    let on_hand = tx.sku_on_hand(sku.id).await?;
+                    Some(zhanggui_domain::purchase::moving_average_cost(on_hand, sku.cost, qty, unit_cost))
+                }
+            };
             tx.append_move(&m).await?;
+            if let Some(average) = average {
+                tx.set_sku_cost(sku.id, average).await?;
+            }
             tx.commit().await?;
             Ok(())
         })

@@ -85,7 +85,8 @@ impl Tx {
 
     async fn insert_move_row(&mut self, m: &NewMove) -> Result<i64, StoreError> {
         let mut b = crate::batch::Batch::new();
-        b.push(format!("{} RETURNING id", crate::trade_write::MOVE_INSERT), crate::trade_write::move_values(m, None));
+        let (sql, values) = crate::trade_write::move_insert(m, None);
+        b.push(format!("{sql} RETURNING id"), values);
         let ids = self.run_batch_returning(&b).await?;
         ids.first().copied().ok_or_else(|| StoreError::Corrupt("stock move was not written".into()))
     }

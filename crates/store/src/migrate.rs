@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_after_sales.sql"),
         postgres: include_str!("../migrations/postgres/0007_after_sales.sql"),
     },
+    Migration {
+        version: 9,
+        name: "cost_of_goods",
+        sqlite: include_str!("../migrations/sqlite/0009_cost_of_goods.sql"),
+        postgres: include_str!("../migrations/postgres/0009_cost_of_goods.sql"),
+    },
 ];
 
 impl Db {

@@ -150,6 +150,33 @@ impl Tx {
         Ok(found.unwrap_or_default())
     }
 
+    /// The cost of goods shipped in `[from, to)` in scope (the ledger's basis): sale shipments at the
+    /// unit cost they left at, less returned goods received back into a sellable warehouse at theirs.
+    pub async fn cost_of_goods_shipped(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Money, StoreError> {
+        let fen = fetch_scalar!(
+            self,
+            i64,
+            "SELECT CAST(COALESCE(SUM(-m.qty * m.unit_cost), 0) AS BIGINT) FROM stock_move m \
+             JOIN warehouse w ON w.id = m.warehouse_id \
+             LEFT JOIN refund r ON m.ref_type = 'refund' AND r.id = m.ref_id \
+             JOIN trade t ON t.id = CASE WHEN m.ref_type = 'trade' THEN m.ref_id ELSE r.trade_id END \
+             WHERE m.company_id = $1 AND m.kind IN ('sale_shipment', 'return_receipt') \
+               AND m.created_at >= $2 AND m.created_at < $3 \
+               AND (m.kind = 'sale_shipment' OR w.sellable) AND ($4 = 0 OR t.shop_id = $4)",
+            company_id,
+            to_ts(from),
+            to_ts(to),
+            shop_id
+        )?;
+        Ok(Money::from_fen(fen))
+    }
+
     /// Each customer's paid trades in `[from, to)` in scope, with the customer's province.
     pub async fn customers_paid(
         &mut self,

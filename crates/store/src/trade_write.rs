@@ -121,7 +121,8 @@ impl Tx {
                  WHERE sku_id = $3 AND warehouse_id = $4",
                 args![m.qty, res.qty, res.sku_id, res.warehouse_id],
             );
-            b.push(MOVE_INSERT, move_values(m, None));
+            let (sql, values) = move_insert(m, None);
+            b.push(sql, values);
             expected += 3;
         }
         for res in &w.release {
@@ -314,6 +315,22 @@ fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, us
 /// The stock_move insert every path shares; its values come from [`move_values`].
 pub(crate) const MOVE_INSERT: &str = "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, \
     unit_cost, note, user_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// [`MOVE_INSERT`] for a shipment recorded without a cost: it goes out at the SKU's moving-average
+/// cost of the moment (the cost of goods shipped behind 毛利). Values: [`move_values`] less `unit_cost`.
+const MOVE_INSERT_AT_COST: &str = "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, \
+    unit_cost, note, user_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+    COALESCE((SELECT cost FROM sku WHERE id = $2), 0), $8, $9, $10)";
+
+/// The statement and values that write one move: a sale shipment without a cost takes the SKU's.
+pub(crate) fn move_insert(m: &NewMove, ref_id: Option<i64>) -> (&'static str, Vec<Value>) {
+    let mut values = move_values(m, ref_id);
+    if m.kind == zhanggui_domain::MoveKind::SaleShipment && m.unit_cost.is_zero() {
+        values.remove(7);
+        return (MOVE_INSERT_AT_COST, values);
+    }
+    (MOVE_INSERT, values)
+}
 
 /// The 11 values of a stock move row in the column order of [`MOVE_INSERT`]; `ref_id` overrides the
 /// move's own when the referenced row was only just written.

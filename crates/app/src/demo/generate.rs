@@ -896,7 +896,7 @@ impl Generator {
             kind,
             ref_type: if kind == MoveKind::ReturnReceipt { "refund" } else { "trade" },
             ref_id: None,
-            unit_cost: if kind == MoveKind::ReturnReceipt { sku.cost } else { Money::ZERO },
+            unit_cost: sku.cost,
             note,
             user_name: USER.into(),
             at,

@@ -353,6 +353,8 @@ impl Batch<'_> {
         if stock && let Some(wh) = self.warehouse {
             for l in &new.lines {
                 let (Some(sku_id), Some(ship_at)) = (l.sku_id, l.shipped_at) else { continue };
+                // Shipped at the SKU's moving-average cost (the cost of goods behind 毛利).
+                let unit_cost = skus.get(&l.outer_sku_id).map_or(Money::ZERO, |s| s.cost);
                 moves.push(NewMove {
                     company_id: self.actor.company_id,
                     sku_id,
@@ -361,7 +363,7 @@ impl Batch<'_> {
                     kind: MoveKind::SaleShipment,
                     ref_type: "trade",
                     ref_id: None,
-                    unit_cost: Money::ZERO,
+                    unit_cost,
                     note: r.tid.clone(),
                     user_name: self.actor.user.clone(),
                     at: ship_at,

@@ -213,6 +213,9 @@ pub struct Figures {
     pub refund_amount: MetricValue,
     pub refund_rate: MetricValue,
     pub net_sales: MetricValue,
+    /// 毛利 = net_sales − cost of goods shipped in the period (at the moving-average cost they left
+    /// at, less goods returned into stock) − postage paid by the shop (not recorded: counted 0).
+    pub gross_margin: MetricValue,
     /// Return-and-refund (退货退款) requests made in the period.
     pub returns: i64,
     /// Exchange (换货) requests made in the period.
@@ -247,6 +250,7 @@ pub const FIGURE_ROWS: &[(&str, &str, &str)] = &[
     ("refund_amount", "成功退款金额", "Refund amount"),
     ("refund_rate", "退款率", "Refund rate"),
     ("net_sales", "净销售额", "Net sales"),
+    ("gross_margin", "毛利（未扣运费）", "Gross margin (before shipping costs)"),
     ("returns", "退货申请", "Return requests"),
     ("exchanges", "换货申请", "Exchange requests"),
     ("trades_shipped", "发货笔数", "Trades shipped"),
@@ -276,6 +280,7 @@ impl Figures {
             refund_amount: m(MetricKey::RefundAmount),
             refund_rate: m(MetricKey::RefundRate),
             net_sales: m(MetricKey::NetSales),
+            gross_margin: m(MetricKey::GrossMargin),
             returns: counters.return_requests,
             exchanges: counters.exchange_requests,
             trades_shipped: sales.trades_shipped,
@@ -305,6 +310,7 @@ impl Figures {
             "refund_amount" => self.refund_amount,
             "refund_rate" => self.refund_rate,
             "net_sales" => self.net_sales,
+            "gross_margin" => self.gross_margin,
             "returns" => MetricValue::Count(self.returns),
             "exchanges" => MetricValue::Count(self.exchanges),
             "trades_shipped" => MetricValue::Count(self.trades_shipped),
@@ -350,6 +356,7 @@ pub(crate) async fn period_figures(
         refund_amount: Money::from_fen(c.refund_amount),
         trades_shipped: c.trades_shipped,
         trades_returned_or_exchanged: c.trades_returned_or_exchanged,
+        cost_of_goods_shipped: tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?,
         ..SalesFigures::default()
     };
     Ok(Figures::new(sales, &c))

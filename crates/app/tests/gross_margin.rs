@@ -1,0 +1,99 @@
+//! 毛利 (gross margin) on every backend: shipments leave at the SKU's moving-average cost, the day's
+//! and the month's gross margin is net sales less the cost of goods shipped, goods returned into
+//! sellable stock take their cost back, and a shop's figures hold only its own trades.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use zhanggui_app::after_sales::{ApplyInput, Parcel, Step};
+use zhanggui_app::trading::ShipInput;
+use zhanggui_domain::{MetricValue, Money, RefundKind, ReturnCheck};
+
+const DAY: i64 = 24 * 60;
+
+fn day(minutes: i64) -> NaiveDate {
+    at(minutes).with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gross_margin_is_net_sales_less_the_cost_of_goods_shipped() {
+    on_every_backend("gross_margin", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        // A second delivery of the black tee at a higher cost moves its average: 25 units at 32.50 and
+        // 25 at 36.50 make 34.50.
+        app.receive_stock(&fx.actor, TEE_BLACK_M, Some("HZ"), 25, yuan("36.50"), at(-60)).await.unwrap();
+        let input = fx.trade(fx.taobao, "3902938475610001", "晴天小猪", &[(TEE_BLACK_M, 2), (JEANS_BLUE_27, 1)]);
+        let id = app.create_trade(&fx.actor, &input).await.unwrap();
+        app.pay_trade(&fx.actor, id, at(1)).await.unwrap();
+        let ship = ShipInput { carrier: "中通快递".into(), tracking_no: "75310001".into(), line_ids: None };
+        app.ship_trade(&fx.actor, id, &ship, at(60)).await.unwrap();
+        // The other shop sells a tee too, shipped the next day.
+        let other = fx.trade(fx.tmall, "3902938475620001", "大橘为重", &[(TEE_WHITE_L, 1)]);
+        let other = app.create_trade(&fx.actor, &other).await.unwrap();
+        app.pay_trade(&fx.actor, other, at(2)).await.unwrap();
+        app.ship_trade(&fx.actor, other, &ShipInput { tracking_no: "75310002".into(), ..ship.clone() }, at(DAY))
+            .await
+            .unwrap();
+
+        let taobao = fx.taobao.to_string();
+        let margin = |shop: Option<String>, d: NaiveDate| {
+            let app = app.clone();
+            let actor = fx.actor.clone();
+            async move {
+                let r = app.daily_report(&actor, shop.as_deref(), Some(d), chrono::Utc::now()).await.unwrap();
+                (r.day.gross_margin, r.month_to_date.gross_margin)
+            }
+        };
+        // 2 × 79.00 + 159.00 paid, 2 × 34.50 + 68.00 shipped.
+        let (d, _) = margin(Some(taobao.clone()), day(0)).await;
+        assert_eq!(d, MetricValue::Money(yuan("317.00") - yuan("137.00")));
+        // The company on the first day: the Tmall trade is paid (79.00) but ships the next day.
+        let (d, _) = margin(None, day(0)).await;
+        assert_eq!(d, MetricValue::Money(yuan("396.00") - yuan("137.00")));
+        let (d, m) = margin(None, day(DAY)).await;
+        assert_eq!(d, MetricValue::Money(Money::ZERO - yuan("32.50")), "a day with a shipment and no payment");
+        assert_eq!(m, MetricValue::Money(yuan("396.00") - yuan("137.00") - yuan("32.50")));
+
+        // A return of both tees: one comes back good into sellable stock at 34.50, one damaged.
+        let case = app
+            .apply_after_sales(
+                &fx.actor,
+                &ApplyInput {
+                    trade: "3902938475610001".into(),
+                    line: TEE_BLACK_M.into(),
+                    kind: Some(RefundKind::ReturnAndRefund),
+                    reason: "面料起球，质量问题".into(),
+                    at: at(2 * DAY),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let step = |s: Step, minutes: i64| {
+            let app = app.clone();
+            let actor = fx.actor.clone();
+            let case = case.clone();
+            async move { app.after_sales_step(&actor, &case, &s, at(minutes)).await.unwrap() }
+        };
+        step(Step::Agree { note: String::new(), replacement: None }, 2 * DAY + 10).await;
+        step(
+            Step::ReturnShipped { parcel: Parcel { carrier: "顺丰速运".into(), tracking_no: "SF1".into() } },
+            2 * DAY + 20,
+        )
+        .await;
+        let check = ReturnCheck { good: 1, damaged: 1 };
+        step(
+            Step::ReceiveReturn { check, warehouse: String::new(), replacement: None, note: String::new() },
+            2 * DAY + 30,
+        )
+        .await;
+        // That day: 158.00 paid back, 34.50 of goods back on the shelf.
+        let (d, m) = margin(Some(taobao), day(2 * DAY)).await;
+        assert_eq!(d, MetricValue::Money(Money::ZERO - yuan("158.00") + yuan("34.50")));
+        assert_eq!(m, MetricValue::Money(yuan("317.00") - yuan("137.00") - yuan("158.00") + yuan("34.50")));
+    })
+    .await;
+}
