@@ -47,9 +47,20 @@ pub struct RawRefund {
     pub finished_at: Option<i64>,
 }
 
+/// A sale shipment or a return received into sellable stock, with the trade it belongs to.
+#[derive(Debug, Clone)]
+pub struct RawCostMove {
+    pub trade_id: i64,
+    pub qty: i64,
+    pub unit_cost: i64,
+    pub at: i64,
+}
+
 /// Everything of one company as stored.
 #[derive(Debug, Clone)]
 pub struct Raw {
+    /// What the cost of goods shipped is made of.
+    pub cost_moves: Vec<RawCostMove>,
     pub tz: Tz,
     pub trades: Vec<RawTrade>,
     pub lines: Vec<RawLine>,
@@ -132,6 +143,44 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
         finished_at: r[5],
     })
     .collect();
+    let refund_trade: BTreeMap<i64, i64> =
+        ints(&mut tx, "SELECT id, trade_id FROM refund WHERE company_id = $1", company_id)
+            .await
+            .iter()
+            .map(|r| (v(r, 0), v(r, 1)))
+            .collect();
+    let sellable: BTreeMap<i64, bool> = ints(
+        &mut tx,
+        "SELECT id, CAST(CASE WHEN sellable THEN 1 ELSE 0 END AS BIGINT) FROM warehouse WHERE company_id = $1",
+        company_id,
+    )
+    .await
+    .iter()
+    .map(|r| (v(r, 0), v(r, 1) == 1))
+    .collect();
+    let cost_moves = ints(
+        &mut tx,
+        "SELECT CAST(CASE kind WHEN 'sale_shipment' THEN 1 WHEN 'return_receipt' THEN 2 ELSE 0 END AS BIGINT), \
+            CAST(CASE ref_type WHEN 'trade' THEN 1 WHEN 'refund' THEN 2 ELSE 0 END AS BIGINT), ref_id, warehouse_id, \
+            qty, unit_cost, created_at FROM stock_move WHERE company_id = $1",
+        company_id,
+    )
+    .await
+    .iter()
+    .filter_map(|r| {
+        let trade_id = match (v(r, 1), r[2]) {
+            (1, Some(id)) => id,
+            (2, Some(id)) => *refund_trade.get(&id)?,
+            _ => return None,
+        };
+        let counted = match v(r, 0) {
+            1 => true,
+            2 => sellable.get(&v(r, 3)).copied().unwrap_or(false),
+            _ => false,
+        };
+        counted.then(|| RawCostMove { trade_id, qty: v(r, 4), unit_cost: v(r, 5), at: v(r, 6) })
+    })
+    .collect();
     let shops =
         ints(&mut tx, "SELECT id FROM shop WHERE company_id = $1", company_id).await.iter().map(|r| v(r, 0)).collect();
     let traffic = match &mut tx {
@@ -157,7 +206,7 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
         }
     };
     tx.commit().await.unwrap();
-    Raw { tz, trades, lines, refunds, traffic, shops }
+    Raw { cost_moves, tz, trades, lines, refunds, traffic, shops }
 }
 
 impl Raw {
@@ -268,6 +317,12 @@ impl Raw {
             if t.shipped_at.is_some_and(in_days) {
                 f.trades_shipped += 1;
             }
+        }
+        let shop_of: std::collections::HashMap<i64, i64> = self.trades.iter().map(|t| (t.id, t.shop_id)).collect();
+        for m in
+            self.cost_moves.iter().filter(|m| in_days(m.at) && shop_of.get(&m.trade_id).is_some_and(|s| in_scope(*s)))
+        {
+            f.cost_of_goods_shipped += Money::from_fen(-m.qty * m.unit_cost);
         }
         let mut first_return: BTreeMap<i64, i64> = BTreeMap::new();
         for r in &self.refunds {
