@@ -14,6 +14,7 @@ mod auth;
 mod chart;
 mod dashboard;
 mod pages;
+mod purchasing;
 mod reports;
 mod view;
 
@@ -58,6 +59,21 @@ pub fn router(web: Web) -> Router {
         .route("/stock/sku", get(pages::sku))
         .route("/stock/adjust", post(pages::stock_adjust))
         .route("/stock/transfer", post(pages::stock_transfer))
+        .route("/purchasing", get(purchasing::index))
+        .route("/purchasing/orders", get(purchasing::orders).post(purchasing::create_order))
+        .route("/purchasing/orders/xlsx", get(purchasing::orders_xlsx))
+        .route("/purchasing/orders/new", get(purchasing::new_order))
+        .route("/purchasing/orders/{key}", get(purchasing::order))
+        .route("/purchasing/orders/{key}/place", post(purchasing::place))
+        .route("/purchasing/orders/{key}/cancel", post(purchasing::cancel))
+        .route("/purchasing/orders/{key}/close", post(purchasing::close))
+        .route("/purchasing/orders/{key}/receive", post(purchasing::receive_form))
+        .route("/purchasing/orders/{key}/xlsx", get(purchasing::sheet_xlsx))
+        .route("/purchasing/orders/{key}/csv", get(purchasing::sheet_csv))
+        .route("/purchasing/arrivals", get(purchasing::arrivals))
+        .route("/purchasing/suppliers", get(purchasing::suppliers).post(purchasing::supplier_create))
+        .route("/purchasing/suppliers/assign", post(purchasing::supplier_assign))
+        .route("/purchasing/replenishment", get(purchasing::replenish).post(purchasing::replenish_create))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
         .route("/reports", get(reports::index))

@@ -44,6 +44,10 @@ pub struct Chrome {
     pub can_notes: bool,
     pub can_costs: bool,
     pub can_change_stock: bool,
+    /// Sees suppliers and purchase orders (采购单).
+    pub can_purchasing: bool,
+    /// Drafts, places, cancels and closes purchase orders.
+    pub can_purchase: bool,
 }
 
 impl Chrome {
@@ -68,6 +72,8 @@ impl Chrome {
             can_notes: u.may(Permission::EditOrderNotes),
             can_costs: u.may(Permission::ViewCosts),
             can_change_stock: u.may(Permission::ChangeStock),
+            can_purchasing: crate::purchasing::may(u, crate::purchasing::Act::View),
+            can_purchase: crate::purchasing::may(u, crate::purchasing::Act::Manage),
         }
     }
 
@@ -964,7 +970,8 @@ pub struct MoveView {
     pub kind: String,
     pub qty: String,
     pub reference: String,
-    pub trade_link: String,
+    /// The page of the document behind the move (a trade, a purchase order), when the user may see it.
+    pub ref_link: String,
     pub note: String,
     pub user: String,
 }
@@ -1010,8 +1017,11 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
         .moves
         .iter()
         .map(|m| {
-            let trade_link = match (m.ref_type.as_str(), m.ref_id) {
+            let ref_link = match (m.ref_type.as_str(), m.ref_id) {
                 ("trade", Some(id)) if a.user().may(Permission::ViewOrders) => format!("/orders/{id}"),
+                ("purchase_order", Some(id)) if crate::purchasing::may(a.user(), crate::purchasing::Act::View) => {
+                    format!("/purchasing/orders/{id}")
+                }
                 _ => String::new(),
             };
             MoveView {
@@ -1023,7 +1033,7 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
                     Some(id) => format!("{} {id}", m.ref_type),
                     None => m.ref_type.clone(),
                 },
-                trade_link,
+                ref_link,
                 note: m.note.clone(),
                 user: m.user_name.clone(),
             }
@@ -1551,7 +1561,10 @@ fn audit_action(action: &str, lang: Lang) -> String {
             Some(event) => {
                 return format!("{}{}", lang.pick("售后：", "after-sales: "), view::refund_event(event, lang));
             }
-            None => (other, other),
+            None => match crate::purchasing::audit_label(other, lang) {
+                Some(label) => return label,
+                None => (other, other),
+            },
         },
     };
     lang.pick(zh, en).to_string()
