@@ -505,8 +505,8 @@ fn require_buying(u: &ApiUser, act: buying::Act) -> Result<(), Response> {
 }
 
 /// Refused input: which field and why, every one of them.
-fn field_errors(errors: &FieldErrors) -> Response {
-    let body = json!({"error": {"code": "invalid_input", "message": errors.summary(), "fields": errors.as_json()}});
+fn field_errors(errors: &FieldErrors, lang: Lang) -> Response {
+    let body = json!({"error": {"code": "invalid_input", "message": errors.summary(lang), "fields": errors.as_json()}});
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
@@ -609,7 +609,7 @@ async fn supplier_add(State(web): State<Web>, u: ApiUser, body: Result<Json<Supp
     };
     let input = match buying::supplier_input(&form, u.lang) {
         Ok(i) => i,
-        Err(errors) => return field_errors(&errors),
+        Err(errors) => return field_errors(&errors, u.lang),
     };
     match buying::add_supplier(&web.app, &u.user.actor(), &input).await {
         Ok(_) => {
@@ -769,7 +769,7 @@ async fn purchase_create(
     };
     let input = match buying::order_input(&form, buying::today(&web), u.lang) {
         Ok(i) => i,
-        Err(errors) => return field_errors(&errors),
+        Err(errors) => return field_errors(&errors, u.lang),
     };
     let actor = u.user.actor();
     let po = match buying::create(&web.app, &actor, &input).await {
@@ -854,7 +854,7 @@ async fn purchase_receive(
         }
     }
     if !errors.is_empty() {
-        return field_errors(&errors);
+        return field_errors(&errors, u.lang);
     }
     match buying::receive(&web.app, &u.user.actor(), &key, &receipts).await {
         Ok(d) => purchase_order_status(&web, &u, &d.order.code, StatusCode::OK).await,

@@ -1029,9 +1029,16 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
                 warehouse: m.warehouse_code.clone(),
                 kind: view::move_kind(m.kind, lang).into(),
                 qty: format!("{:+}", m.qty),
-                reference: match m.ref_id {
-                    Some(id) => format!("{} {id}", m.ref_type),
-                    None => m.ref_type.clone(),
+                reference: {
+                    let kind = match m.ref_type.as_str() {
+                        "trade" => lang.pick("订单", "order"),
+                        "purchase_order" => lang.pick("采购单", "purchase order"),
+                        other => other,
+                    };
+                    match m.ref_id {
+                        Some(id) => format!("{kind} {id}"),
+                        None => kind.to_string(),
+                    }
                 },
                 ref_link,
                 note: m.note.clone(),

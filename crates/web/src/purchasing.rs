@@ -233,8 +233,8 @@ impl FieldErrors {
     }
 
     /// One line naming every problem (the page's top message, the API's error).
-    pub fn summary(&self) -> String {
-        self.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
+    pub fn summary(&self, lang: Lang) -> String {
+        self.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(lang.pick("；", "; "))
     }
 
     pub fn as_json(&self) -> serde_json::Value {
@@ -497,7 +497,7 @@ pub fn receipts_input(d: &PurchaseDetail, f: &ReceiveForm, lang: Lang) -> Result
             "note",
             format!(
                 "{}{}",
-                over.join("、"),
+                over.join(lang.pick("、", ", ")),
                 lang.pick("：到货多于未到数量，超收必须填写说明", ": more than is still due arrived; say why"),
             ),
         );
@@ -1118,7 +1118,8 @@ async fn render_new(web: &Web, a: &Authed, f: OrderForm, errors: FieldErrors, ex
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
-        c.error = format!("{}{}", lang.pick("采购单没有保存：", "The order was not saved: "), errors.summary());
+        c.error =
+            format!("{}{}", lang.pick("采购单没有保存：", "The order was not saved: "), order_summary(&errors, lang));
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = NewOrderPage {
@@ -1136,6 +1137,26 @@ async fn render_new(web: &Web, a: &Authed, f: OrderForm, errors: FieldErrors, ex
         f,
     };
     (status, page).into_response()
+}
+
+/// The problems of the new order form in one line, each line's named by its number.
+fn order_summary(errors: &FieldErrors, lang: Lang) -> String {
+    errors
+        .0
+        .iter()
+        .map(|(key, message)| {
+            let line = key
+                .rsplit_once('_')
+                .filter(|(field, _)| matches!(*field, "sku" | "qty" | "cost"))
+                .and_then(|(_, i)| i.parse::<usize>().ok());
+            match (line, lang) {
+                (Some(i), Lang::Zh) => format!("第 {} 行：{message}", i + 1),
+                (Some(i), Lang::En) => format!("line {}: {message}", i + 1),
+                (None, _) => message.clone(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(lang.pick("；", "; "))
 }
 
 pub async fn new_order(State(web): State<Web>, a: Authed, Query(q): Query<NewOrderQuery>) -> Response {
@@ -1456,7 +1477,7 @@ pub async fn receive_form(
         Err(e) => return error_page(lang, &e),
     };
     let refused = |errors: FieldErrors, status: StatusCode| OrderMessages {
-        error: format!("{}{}", lang.pick("没有入库：", "Nothing was received: "), errors.summary()),
+        error: format!("{}{}", lang.pick("没有入库：", "Nothing was received: "), errors.summary(lang)),
         errors,
         status: Some(status),
         typed: f.clone(),
@@ -1815,7 +1836,11 @@ pub async fn supplier_create(State(web): State<Web>, a: Authed, Form(f): Form<Su
         Ok(_) => Redirect::to(&format!("/purchasing/suppliers?ok=added:{}", encode(f.name.trim()))).into_response(),
         Err((errors, status)) => {
             let m = SupplierMessages {
-                error: format!("{}{}", lang.pick("供应商没有保存：", "The supplier was not saved: "), errors.summary()),
+                error: format!(
+                    "{}{}",
+                    lang.pick("供应商没有保存：", "The supplier was not saved: "),
+                    errors.summary(lang)
+                ),
                 form: f,
                 errors,
                 status: Some(status),
@@ -1863,7 +1888,7 @@ pub async fn supplier_assign(State(web): State<Web>, a: Authed, Form(pairs): For
         }
         Err((errors, status)) => {
             let m = SupplierMessages {
-                error: format!("{}{}", lang.pick("没有设置：", "Nothing was assigned: "), errors.summary()),
+                error: format!("{}{}", lang.pick("没有设置：", "Nothing was assigned: "), errors.summary(lang)),
                 errors,
                 assign_to: supplier.trim().to_string(),
                 chosen: products.into_iter().collect(),
