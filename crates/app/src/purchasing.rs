@@ -10,7 +10,8 @@ use zhanggui_domain::{
 };
 use zhanggui_formats::report::{ReportCell, ReportTable};
 use zhanggui_store::purchasing::{
-    ArrivalRow, NewPurchaseOrder, NewReceipt, PurchaseLineRow, PurchaseOrderRow, ReceiptRow, SupplierRow,
+    ArrivalRow, NewPurchaseOrder, NewReceipt, PurchaseLineRow, PurchaseOrderRow, ReceiptRow, SkuSupplierRow,
+    SupplierRow,
 };
 use zhanggui_store::{NewMove, NewSupplier, StoreError, Tx};
 
@@ -657,6 +658,113 @@ impl App {
         let d = detail_in(&mut tx, actor, key).await?;
         tx.commit().await?;
         Ok(purchase_order_tables(&d, tz))
+    }
+}
+
+/// What happened to a purchase order, oldest first (its history on the order's page).
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseHistoryEntry {
+    pub at: DateTime<Utc>,
+    /// `created`, `placed`, `received`, `cancelled`, `closed_short` (结案) or `completed` (全部到货).
+    pub event: &'static str,
+    /// Who did it; empty when it is not known (a step taken outside the back office's pages).
+    pub user: String,
+    /// For a receipt: the SKU, the quantity and the note.
+    pub sku: String,
+    pub qty: i64,
+    pub note: String,
+}
+
+impl PurchaseHistoryEntry {
+    fn new(at: DateTime<Utc>, event: &'static str, user: String) -> Self {
+        PurchaseHistoryEntry { at, event, user, sku: String::new(), qty: 0, note: String::new() }
+    }
+
+    pub fn label_zh(&self) -> &'static str {
+        match self.event {
+            "created" => "新建草稿",
+            "placed" => "下单",
+            "received" => "到货入库",
+            "cancelled" => "取消",
+            "closed_short" => "结案（短收）",
+            "completed" => "全部到货",
+            _ => "",
+        }
+    }
+
+    pub fn label_en(&self) -> &'static str {
+        match self.event {
+            "created" => "Drafted",
+            "placed" => "Placed",
+            "received" => "Received",
+            "cancelled" => "Cancelled",
+            "closed_short" => "Closed short",
+            "completed" => "Fully received",
+            _ => "",
+        }
+    }
+}
+
+/// The history of an order from its dates and receipts; who placed, cancelled or closed it comes
+/// from the audit lines of the order (`purchase.place`, `purchase.cancel`, `purchase.close`).
+pub fn purchase_history(
+    d: &PurchaseDetail,
+    audit: &[zhanggui_store::purchasing::PurchaseAuditRow],
+) -> Vec<PurchaseHistoryEntry> {
+    let who =
+        |action: &str| audit.iter().rev().find(|a| a.action == action).map(|a| a.user_name.clone()).unwrap_or_default();
+    let o = &d.order;
+    let mut out = vec![PurchaseHistoryEntry::new(o.created_at, "created", o.created_by.clone())];
+    if let Some(at) = o.ordered_at {
+        out.push(PurchaseHistoryEntry::new(at, "placed", who("purchase.place")));
+    }
+    for r in &d.receipts {
+        out.push(PurchaseHistoryEntry {
+            sku: r.outer_sku_id.clone(),
+            qty: r.qty,
+            note: r.note.clone(),
+            ..PurchaseHistoryEntry::new(r.received_at, "received", r.user_name.clone())
+        });
+    }
+    if let Some(at) = o.closed_at {
+        match o.status {
+            PurchaseStatus::Cancelled => out.push(PurchaseHistoryEntry::new(at, "cancelled", who("purchase.cancel"))),
+            PurchaseStatus::Received if o.closed_short() => {
+                out.push(PurchaseHistoryEntry::new(at, "closed_short", who("purchase.close")));
+            }
+            PurchaseStatus::Received => {
+                let by = d.receipts.last().map(|r| r.user_name.clone()).unwrap_or_default();
+                out.push(PurchaseHistoryEntry::new(at, "completed", by));
+            }
+            _ => {}
+        }
+    }
+    // Stable: what happened at the same second keeps the order above.
+    out.sort_by_key(|e| e.at);
+    out
+}
+
+impl App {
+    /// Every SKU with its product (款号) and the product's supplier.
+    pub async fn skus_with_suppliers(&self, actor: &Actor) -> Result<Vec<SkuSupplierRow>, PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.skus_with_suppliers(actor.company_id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// A purchase order with its history (see [`purchase_history`]).
+    pub async fn purchase_detail_with_history(
+        &self,
+        actor: &Actor,
+        key: &str,
+    ) -> Result<(PurchaseDetail, Vec<PurchaseHistoryEntry>), PurchaseError> {
+        let mut tx = self.db.begin_read().await?;
+        let detail = detail_in(&mut tx, actor, key).await?;
+        let audit = tx.purchase_audit(actor.company_id, &detail.order.code).await?;
+        tx.commit().await?;
+        let history = purchase_history(&detail, &audit);
+        Ok((detail, history))
     }
 }
 

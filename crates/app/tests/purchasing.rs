@@ -395,3 +395,43 @@ async fn purchase_orders_from_the_replenishment_table() {
     })
     .await;
 }
+
+/// An order's history: drafted, placed, each receipt, closed short, with who placed and closed it
+/// from the audit log; and the supplier of each SKU through its product.
+#[tokio::test]
+async fn an_orders_history_and_the_suppliers_of_skus() {
+    on_every_backend("purchase_history", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        supplier(app, &fx).await;
+        app.assign_supplier(&fx.actor, SUPPLIER, &["TS2401".into()]).await.unwrap();
+        let skus = app.skus_with_suppliers(&fx.actor).await.unwrap();
+        let tee = skus.iter().find(|s| s.outer_sku_id == TEE_BLACK_M).unwrap();
+        assert_eq!((tee.product_code.as_str(), tee.supplier_name.as_deref()), ("TS2401", Some(SUPPLIER)));
+        assert!(skus.iter().find(|s| s.outer_sku_id == JEANS_BLUE_27).unwrap().supplier_id.is_none());
+
+        let input = PurchaseOrderInput {
+            supplier: SUPPLIER.into(),
+            warehouse: Some("HZ".into()),
+            expected: Some(day(5)),
+            note: String::new(),
+            lines: vec![line(TEE_BLACK_M, 20, "30.00")],
+        };
+        let po = app.create_purchase_order(&fx.actor, &input, at(0)).await.unwrap();
+        app.place_purchase_order(&fx.actor, &po.code, at(10)).await.unwrap();
+        app.record_audit(&fx.actor, "purchase.place", &po.code, "status=draft", "status=ordered").await.unwrap();
+        app.receive_purchase_order(&fx.actor, &po.code, &[receipt(TEE_BLACK_M, 12, "一箱破损退回")], at(20))
+            .await
+            .unwrap();
+        app.close_purchase_order_short(&fx.actor, &po.code, at(30)).await.unwrap();
+        let (d, history) = app.purchase_detail_with_history(&fx.actor, &po.code).await.unwrap();
+        assert!(d.order.closed_short() && d.order.lines_short == 1);
+        let events: Vec<&str> = history.iter().map(|h| h.event).collect();
+        assert_eq!(events, ["created", "placed", "received", "closed_short"]);
+        assert_eq!(history[1].user, fx.actor.user, "who placed it, from the audit log");
+        assert_eq!(history[3].user, "", "closed outside the pages: nobody recorded");
+        assert_eq!((history[2].qty, history[2].note.as_str()), (12, "一箱破损退回"));
+        assert_eq!(history[2].label_zh(), "到货入库");
+    })
+    .await;
+}

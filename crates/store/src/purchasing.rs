@@ -37,6 +37,15 @@ pub struct PurchaseOrderRow {
     pub qty_received: i64,
     /// Σ ordered × unit cost.
     pub amount: Money,
+    /// Lines of which fewer arrived than were ordered (短收).
+    pub lines_short: i64,
+}
+
+impl PurchaseOrderRow {
+    /// Closed short (结案): ended as received although some line did not arrive in full.
+    pub fn closed_short(&self) -> bool {
+        self.status == PurchaseStatus::Received && self.lines_short > 0
+    }
 }
 
 /// One line of a purchase order.
@@ -83,6 +92,29 @@ pub struct ArrivalRow {
     pub expected_at: Option<DateTime<Utc>>,
 }
 
+/// A SKU with its product and the product's supplier, for choosing what to buy from whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkuSupplierRow {
+    pub sku_id: i64,
+    pub outer_sku_id: String,
+    /// 款号: the product's merchant code.
+    pub product_code: String,
+    pub title: String,
+    pub properties: String,
+    /// The current (moving-average) cost.
+    pub cost: Money,
+    pub supplier_id: Option<i64>,
+    pub supplier_name: Option<String>,
+}
+
+/// A change of a purchase order in the audit log: who did what when.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseAuditRow {
+    pub action: String,
+    pub user_name: String,
+    pub at: DateTime<Utc>,
+}
+
 /// A receipt to write: the move is written separately (it carries the stock).
 #[derive(Debug, Clone)]
 pub struct NewReceipt {
@@ -103,7 +135,8 @@ const PO_COLUMNS: &str = "o.id, o.code, o.supplier_id, s.name AS supplier_name, 
     o.status, o.ordered_at, o.expected_at, o.closed_at, o.note, o.created_at, o.created_by, \
     CAST(COALESCE((SELECT SUM(l.qty_ordered) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS qty_ordered, \
     CAST(COALESCE((SELECT SUM(l.qty_received) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS qty_received, \
-    CAST(COALESCE((SELECT SUM(l.qty_ordered * l.unit_cost) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS amount";
+    CAST(COALESCE((SELECT SUM(l.qty_ordered * l.unit_cost) FROM purchase_order_line l WHERE l.purchase_order_id = o.id), 0) AS BIGINT) AS amount, \
+    CAST((SELECT COUNT(*) FROM purchase_order_line l WHERE l.purchase_order_id = o.id AND l.qty_received < l.qty_ordered) AS BIGINT) AS lines_short";
 
 macro_rules! po_row {
     ($r:ident) => {{
@@ -126,6 +159,7 @@ macro_rules! po_row {
             qty_ordered: $r.try_get("qty_ordered")?,
             qty_received: $r.try_get("qty_received")?,
             amount: Money::from_fen($r.try_get("amount")?),
+            lines_short: $r.try_get("lines_short")?,
         })
     }};
 }
@@ -180,6 +214,42 @@ impl Tx {
             outer_id
         )?;
         Ok(changed > 0)
+    }
+
+    /// Every SKU of the company with its product and the product's supplier, by 款号 and code.
+    pub async fn skus_with_suppliers(&mut self, company_id: i64) -> Result<Vec<SkuSupplierRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT k.id, k.outer_sku_id, p.outer_id, p.title, k.properties, k.cost, p.supplier_id, sup.name AS supplier_name \
+             FROM sku k JOIN product p ON p.id = k.product_id LEFT JOIN supplier sup ON sup.id = p.supplier_id \
+             WHERE k.company_id = $1 ORDER BY p.outer_id, k.outer_sku_id",
+            [company_id],
+            |r| Ok(SkuSupplierRow {
+                sku_id: r.try_get("id")?,
+                outer_sku_id: r.try_get("outer_sku_id")?,
+                product_code: r.try_get("outer_id")?,
+                title: r.try_get("title")?,
+                properties: r.try_get("properties")?,
+                cost: Money::from_fen(r.try_get("cost")?),
+                supplier_id: r.try_get("supplier_id")?,
+                supplier_name: r.try_get("supplier_name")?,
+            })
+        )?)
+    }
+
+    /// The audit lines of one purchase order (by its code), oldest first.
+    pub async fn purchase_audit(&mut self, company_id: i64, code: &str) -> Result<Vec<PurchaseAuditRow>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT action, user_name, at FROM audit_log \
+             WHERE company_id = $1 AND target = $2 AND action LIKE 'purchase.%' ORDER BY id",
+            [company_id, code],
+            |r| Ok(PurchaseAuditRow {
+                action: r.try_get("action")?,
+                user_name: r.try_get("user_name")?,
+                at: from_ts(r.try_get("at")?),
+            })
+        )?)
     }
 
     pub async fn suppliers(&mut self, company_id: i64) -> Result<Vec<SupplierRow>, StoreError> {

@@ -47,6 +47,17 @@ pub fn router() -> Router<Web> {
         .route("/stocktakes/{code}/counts", post(stocktake::api_counts))
         .route("/stocktakes/{code}/post", post(stocktake::api_post))
         .route("/stocktakes/{code}/cancel", post(stocktake::api_cancel))
+        .route("/suppliers", get(suppliers).post(supplier_add))
+        .route("/suppliers/{key}", get(supplier))
+        .route("/suppliers/{key}/products", post(supplier_products))
+        .route("/purchase-orders", get(purchase_orders).post(purchase_create))
+        .route("/purchase-orders/from-replenishment", post(purchase_from_replenishment))
+        .route("/purchase-orders/{key}", get(purchase_order))
+        .route("/purchase-orders/{key}/place", post(purchase_place))
+        .route("/purchase-orders/{key}/cancel", post(purchase_cancel))
+        .route("/purchase-orders/{key}/close", post(purchase_close))
+        .route("/purchase-orders/{key}/receive", post(purchase_receive))
+        .route("/arrivals", get(arrivals))
         .fallback(no_route)
 }
 
@@ -496,6 +507,418 @@ async fn after_sales_dispute(
     }
 }
 
+// ---------------------------------------------------------------- purchasing
+
+use crate::purchasing::{self as buying, FieldErrors, Move, OrderForm, PurchaseQuery, SupplierForm};
+
+fn require_buying(u: &ApiUser, act: buying::Act) -> Result<(), Response> {
+    if buying::may(&u.user, act) { Ok(()) } else { Err(error_response(&AuthError::Forbidden, u.lang)) }
+}
+
+/// Refused input: which field and why, every one of them.
+fn field_errors(errors: &FieldErrors, lang: Lang) -> Response {
+    let body = json!({"error": {"code": "invalid_input", "message": errors.summary(lang), "fields": errors.as_json()}});
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// Takes out cost prices and amounts for roles that do not see costs.
+fn without_costs(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for key in ["amount", "unit_cost", "cost"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(without_costs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_costs),
+        _ => {}
+    }
+}
+
+fn costed(u: &ApiUser, mut v: Value) -> Value {
+    if !buying::sees_costs(&u.user) {
+        without_costs(&mut v);
+    }
+    v
+}
+
+async fn suppliers(State(web): State<Web>, u: ApiUser) -> Response {
+    if let Err(r) = require_buying(&u, buying::Act::View) {
+        return r;
+    }
+    match web.app.suppliers(&u.user.actor()).await {
+        Ok(rows) => Json(json!({"items": rows})).into_response(),
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+async fn supplier(State(web): State<Web>, u: ApiUser, Path(key): Path<String>) -> Response {
+    if let Err(r) = require_buying(&u, buying::Act::View) {
+        return r;
+    }
+    let actor = u.user.actor();
+    let key = key.trim();
+    let found = match web.app.suppliers(&actor).await {
+        Ok(rows) => rows.into_iter().find(|s| s.name == key || s.id.to_string() == key),
+        Err(e) => return error_response(&e, u.lang),
+    };
+    let Some(s) = found else {
+        return error_response(&zhanggui_app::purchasing::PurchaseError::UnknownSupplier(key.to_string()), u.lang);
+    };
+    let skus = match web.app.skus_with_suppliers(&actor).await {
+        Ok(rows) => rows.into_iter().filter(|k| k.supplier_id == Some(s.id)).collect::<Vec<_>>(),
+        Err(e) => return error_response(&e, u.lang),
+    };
+    let mut products: Vec<Value> = Vec::new();
+    for k in &skus {
+        match products.iter_mut().find(|p| p["code"] == k.product_code.as_str()) {
+            Some(p) => {
+                if let Some(list) = p["skus"].as_array_mut() {
+                    list.push(json!(k.outer_sku_id));
+                }
+            }
+            None => products.push(json!({"code": k.product_code, "title": k.title, "skus": [k.outer_sku_id]})),
+        }
+    }
+    let orders = match web.app.purchase_orders(&actor, None, Some(&s.name)).await {
+        Ok(rows) => rows,
+        Err(e) => return error_response(&e, u.lang),
+    };
+    let body = json!({"supplier": s, "products": products, "purchase_orders": orders});
+    Json(costed(&u, body)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct SupplierBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    lead_time_days: Option<Value>,
+    #[serde(default)]
+    pack_size: Option<Value>,
+}
+
+async fn supplier_add(State(web): State<Web>, u: ApiUser, body: Result<Json<SupplierBody>, JsonRejection>) -> Response {
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return bad_body(e, u.lang),
+    };
+    if let Err(r) = require_buying(&u, buying::Act::Manage) {
+        return r;
+    }
+    let form = SupplierForm {
+        csrf: String::new(),
+        name: b.name,
+        contact: b.contact,
+        phone: b.phone,
+        lead_time_days: text_of(&b.lead_time_days),
+        pack_size: text_of(&b.pack_size),
+    };
+    let input = match buying::supplier_input(&form, u.lang) {
+        Ok(i) => i,
+        Err(errors) => return field_errors(&errors, u.lang),
+    };
+    match buying::add_supplier(&web.app, &u.user.actor(), &input).await {
+        Ok(_) => {
+            let name = input.name.clone();
+            match web.app.suppliers(&u.user.actor()).await {
+                Ok(rows) => {
+                    (StatusCode::CREATED, Json(json!(rows.into_iter().find(|s| s.name == name)))).into_response()
+                }
+                Err(e) => error_response(&e, u.lang),
+            }
+        }
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ProductsBody {
+    #[serde(default)]
+    products: Vec<String>,
+}
+
+async fn supplier_products(
+    State(web): State<Web>,
+    u: ApiUser,
+    Path(key): Path<String>,
+    body: Result<Json<ProductsBody>, JsonRejection>,
+) -> Response {
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return bad_body(e, u.lang),
+    };
+    if let Err(r) = require_buying(&u, buying::Act::Manage) {
+        return r;
+    }
+    let actor = u.user.actor();
+    let name = match web.app.suppliers(&actor).await {
+        Ok(rows) => rows
+            .into_iter()
+            .find(|s| s.name == key.trim() || s.id.to_string() == key.trim())
+            .map(|s| s.name)
+            .unwrap_or_else(|| key.trim().to_string()),
+        Err(e) => return error_response(&e, u.lang),
+    };
+    match buying::assign(&web.app, &actor, &name, &b.products).await {
+        Ok(_) => supplier(State(web), u, Path(name)).await,
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+async fn purchase_orders(State(web): State<Web>, u: ApiUser, Query(q): Query<PurchaseQuery>) -> Response {
+    if let Err(r) = require_buying(&u, buying::Act::View) {
+        return r;
+    }
+    let (rows, problems) =
+        match buying::filtered_orders(&web.app, &u.user.actor(), &q, buying::today(&web), u.lang).await {
+            Ok(r) => r,
+            Err(e) => return error_response(&e, u.lang),
+        };
+    if !problems.is_empty() {
+        return invalid(u.lang, problems);
+    }
+    let page = q.page.trim().parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1).min(1_000_000);
+    let start = usize::try_from((page - 1) * crate::pages::PAGE).unwrap_or(usize::MAX);
+    let per_page = crate::pages::PAGE as usize;
+    let more = rows.len() > start.saturating_add(per_page);
+    let items: Vec<Value> = rows
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|(o, late)| {
+            let mut v = json!(o);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("late_days".into(), json!(late));
+                obj.insert("closed_short".into(), json!(o.closed_short()));
+            }
+            v
+        })
+        .collect();
+    Json(costed(&u, json!({"items": items, "next_page": more.then_some(page + 1)}))).into_response()
+}
+
+async fn purchase_order(State(web): State<Web>, u: ApiUser, Path(key): Path<String>) -> Response {
+    purchase_order_status(&web, &u, &key, StatusCode::OK).await
+}
+
+async fn purchase_order_status(web: &Web, u: &ApiUser, key: &str, status: StatusCode) -> Response {
+    if let Err(r) = require_buying(u, buying::Act::View) {
+        return r;
+    }
+    let actor = u.user.actor();
+    let (d, history) = match web.app.purchase_detail_with_history(&actor, key).await {
+        Ok(x) => x,
+        Err(e) => return error_response(&e, u.lang),
+    };
+    let late = match web.app.expected_arrivals(&actor, chrono::Utc::now()).await {
+        Ok(a) => buying::late_orders(&a, buying::today(web)).get(&d.order.id).copied(),
+        Err(e) => return error_response(&e, u.lang),
+    };
+    let mut v = json!(d);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("history".into(), json!(history));
+        obj.insert("late_days".into(), json!(late));
+        obj.insert("closed_short".into(), json!(d.order.closed_short()));
+    }
+    (status, Json(costed(u, v))).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct LineBody {
+    #[serde(default)]
+    sku: String,
+    #[serde(default)]
+    qty: Option<Value>,
+    #[serde(default)]
+    unit_cost: Option<Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct CreateBody {
+    #[serde(default)]
+    supplier: String,
+    #[serde(default)]
+    warehouse: String,
+    #[serde(default)]
+    expected: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    lines: Vec<LineBody>,
+    #[serde(default)]
+    place: bool,
+}
+
+async fn purchase_create(
+    State(web): State<Web>,
+    u: ApiUser,
+    body: Result<Json<CreateBody>, JsonRejection>,
+) -> Response {
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return bad_body(e, u.lang),
+    };
+    if let Err(r) = require_buying(&u, buying::Act::Manage) {
+        return r;
+    }
+    let form = OrderForm {
+        supplier: b.supplier,
+        warehouse: b.warehouse,
+        expected: b.expected,
+        note: b.note,
+        lines: b
+            .lines
+            .iter()
+            .map(|l| buying::LineForm { sku: l.sku.clone(), qty: text_of(&l.qty), cost: text_of(&l.unit_cost) })
+            .collect(),
+        ..Default::default()
+    };
+    let input = match buying::order_input(&form, buying::today(&web), u.lang) {
+        Ok(i) => i,
+        Err(errors) => return field_errors(&errors, u.lang),
+    };
+    let actor = u.user.actor();
+    let po = match buying::create(&web.app, &actor, &input).await {
+        Ok(po) => po,
+        Err(e) => return error_response(&e, u.lang),
+    };
+    if b.place
+        && let Err(e) = buying::move_order(&web.app, &actor, &po.code, Move::Place).await
+    {
+        return error_response(&e, u.lang);
+    }
+    purchase_order_status(&web, &u, &po.code, StatusCode::CREATED).await
+}
+
+async fn purchase_move(web: Web, u: ApiUser, key: String, m: Move) -> Response {
+    if let Err(r) = require_buying(&u, buying::Act::Manage) {
+        return r;
+    }
+    match buying::move_order(&web.app, &u.user.actor(), &key, m).await {
+        Ok(o) => purchase_order_status(&web, &u, &o.code, StatusCode::OK).await,
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+async fn purchase_place(State(web): State<Web>, u: ApiUser, Path(key): Path<String>) -> Response {
+    purchase_move(web, u, key, Move::Place).await
+}
+
+async fn purchase_cancel(State(web): State<Web>, u: ApiUser, Path(key): Path<String>) -> Response {
+    purchase_move(web, u, key, Move::Cancel).await
+}
+
+async fn purchase_close(State(web): State<Web>, u: ApiUser, Path(key): Path<String>) -> Response {
+    purchase_move(web, u, key, Move::Close).await
+}
+
+#[derive(Deserialize, Default)]
+struct ReceiptLineBody {
+    #[serde(default)]
+    sku: String,
+    #[serde(default)]
+    qty: Option<Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct ReceiveBody {
+    #[serde(default)]
+    lines: Vec<ReceiptLineBody>,
+    #[serde(default)]
+    note: String,
+}
+
+async fn purchase_receive(
+    State(web): State<Web>,
+    u: ApiUser,
+    Path(key): Path<String>,
+    body: Result<Json<ReceiveBody>, JsonRejection>,
+) -> Response {
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return bad_body(e, u.lang),
+    };
+    if let Err(r) = require_buying(&u, buying::Act::Receive) {
+        return r;
+    }
+    let mut errors = FieldErrors::default();
+    let mut receipts = Vec::new();
+    for (i, l) in b.lines.iter().enumerate() {
+        if l.sku.trim().is_empty() {
+            errors.push(format!("lines[{i}].sku"), u.lang.pick("请填写商家编码", "give the SKU code"));
+        }
+        match text_of(&l.qty).trim().parse::<i64>() {
+            Ok(qty) => receipts.push(zhanggui_app::purchasing::ReceiptInput {
+                sku: l.sku.trim().to_string(),
+                qty,
+                note: b.note.trim().to_string(),
+            }),
+            Err(_) => errors.push(
+                format!("lines[{i}].qty"),
+                u.lang.pick("数量要写整数，比如 10", "the quantity must be a whole number such as 10"),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return field_errors(&errors, u.lang);
+    }
+    match buying::receive(&web.app, &u.user.actor(), &key, &receipts).await {
+        Ok(d) => purchase_order_status(&web, &u, &d.order.code, StatusCode::OK).await,
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReplenishBody {
+    #[serde(default)]
+    skus: Vec<String>,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    warehouse: String,
+}
+
+async fn purchase_from_replenishment(
+    State(web): State<Web>,
+    u: ApiUser,
+    body: Result<Json<ReplenishBody>, JsonRejection>,
+) -> Response {
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return bad_body(e, u.lang),
+    };
+    if let Err(r) = require_buying(&u, buying::Act::Manage) {
+        return r;
+    }
+    let date = match crate::reports::parse_day(&b.date, u.lang) {
+        Ok(d) => d,
+        Err(message) => return invalid(u.lang, message),
+    };
+    let warehouse = Some(b.warehouse.trim()).filter(|w| !w.is_empty());
+    match buying::from_replenishment(&web.app, &u.user.actor(), &b.skus, date, warehouse).await {
+        Ok(made) => {
+            let status = if made.orders.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
+            (status, Json(json!(made))).into_response()
+        }
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
+async fn arrivals(State(web): State<Web>, u: ApiUser) -> Response {
+    if let Err(r) = require_buying(&u, buying::Act::Arrivals) {
+        return r;
+    }
+    match web.app.expected_arrivals(&u.user.actor(), chrono::Utc::now()).await {
+        Ok(items) => Json(json!({"items": items})).into_response(),
+        Err(e) => error_response(&e, u.lang),
+    }
+}
+
 fn param(name: &str, location: &str, description: &str, schema: &str) -> Value {
     json!({"name": name, "in": location, "required": location == "path", "description": description, "schema": {"type": schema}})
 }
@@ -611,6 +1034,46 @@ pub fn openapi() -> Value {
         }
         b
     };
+    let po_key = || param("key", "path", "the purchase order's number (采购单号, e.g. PO20260301-001) or id", "string");
+    let supplier_key = || param("key", "path", "the supplier's name or id", "string");
+    let po_filters = vec![
+        param(
+            "status",
+            "query",
+            "draft, ordered, partially_received, received, cancelled, or open (ordered and partially received)",
+            "string",
+        ),
+        param("supplier", "query", "the supplier's name", "string"),
+        param("late", "query", "non-empty: only orders with a line expected before today and not arrived", "string"),
+        param("codes", "query", "order numbers separated by commas", "string"),
+        param("page", "query", "page number from 1", "integer"),
+    ];
+    let supplier_body = json!({"type": "object", "properties": {
+        "name": {"type": "string"}, "contact": {"type": "string"}, "phone": {"type": "string"},
+        "lead_time_days": {"type": "integer", "description": "days from ordering to arrival (采购周期); 7 when left out"},
+        "pack_size": {"type": "integer", "description": "units per case (箱规); 1 when left out"}
+    }, "required": ["name"]});
+    let create_body = json!({"type": "object", "properties": {
+        "supplier": {"type": "string", "description": "the supplier's name"},
+        "warehouse": {"type": "string", "description": "warehouse code; the first warehouse when left out"},
+        "expected": {"type": "string", "description": "expected arrival, YYYY-MM-DD, today or later"},
+        "note": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+            "sku": {"type": "string", "description": "merchant SKU code (商家编码), once per order"},
+            "qty": {"type": "integer"},
+            "unit_cost": {"type": ["string", "number"], "description": "yuan; the SKU's current cost when left out"}
+        }, "required": ["sku", "qty"]}},
+        "place": {"type": "boolean", "description": "place it with the supplier at once (下单)"}
+    }, "required": ["supplier", "lines"]});
+    let receive_body = json!({"type": "object", "properties": {
+        "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "integer"}}, "required": ["sku", "qty"]}},
+        "note": {"type": "string", "description": "required when more arrive than are still due (超收)"}
+    }, "required": ["lines"]});
+    let replenish_body = json!({"type": "object", "properties": {
+        "skus": {"type": "array", "items": {"type": "string"}, "description": "SKU codes of the table; every SKU with a suggestion when left out"},
+        "date": {"type": "string", "description": "the table's day, YYYY-MM-DD; yesterday when left out"},
+        "warehouse": {"type": "string", "description": "warehouse code to receive into; the first warehouse when left out"}
+    }});
     let dispute_body = json!({"type": "object", "properties": {
         "step": {"type": "string", "enum": ["open", "note", "decide"]},
         "reason": {"type": "string"}, "note": {"type": "string"},
@@ -674,7 +1137,24 @@ pub fn openapi() -> Value {
             "/api/v1/stocktakes/{code}/counts": {"post": op("Record counted quantities (a later count of a SKU replaces the earlier one). All or nothing: if one is refused none is recorded and the message lists every refusal. Returns the session", vec![stocktake()], Some(counts_body))},
             "/api/v1/stocktakes/{code}/post": {"post": op("Post the differences (过账) as stocktake moves of counted − book with the reason; SKUs not counted and sales made during the count stay as they are. Returns the session", vec![stocktake()], Some(reason_body(true)))},
             "/api/v1/stocktakes/{code}/cancel": {"post": op("Cancel a stocktake (作废) without touching stock. Returns the session", vec![stocktake()], Some(reason_body(false)))},
-            "/api/v1/after-sales/{key}/dispute": {"post": op("A dispute step (纠纷): open {reason} on a refused case, note {note, stage: evidence|reviewing}, decide {outcome: buyer|seller, note, replacement (a reship ruled for the buyer)}. Returns the case after it.", vec![key()], Some(dispute_body))}
+            "/api/v1/after-sales/{key}/dispute": {"post": op("A dispute step (纠纷): open {reason} on a refused case, note {note, stage: evidence|reviewing}, decide {outcome: buyer|seller, note, replacement (a reship ruled for the buyer)}. Returns the case after it.", vec![key()], Some(dispute_body))},
+            "/api/v1/suppliers": {
+                "get": op("Suppliers (供应商) with their lead time and pack size", vec![], None),
+                "post": created(op("Add a supplier; 201 with it", vec![], Some(supplier_body)))
+            },
+            "/api/v1/suppliers/{key}": {"get": op("A supplier with the products it supplies and its purchase orders", vec![supplier_key()], None)},
+            "/api/v1/suppliers/{key}/products": {"post": op("Make the supplier the supplier of these products (款号), all or none; returns the supplier", vec![supplier_key()], Some(json!({"type": "object", "properties": {"products": {"type": "array", "items": {"type": "string"}}}, "required": ["products"]})))},
+            "/api/v1/purchase-orders": {
+                "get": op("Purchase orders (采购单), newest first, 50 a page, each with late_days (days the latest-due late line is over, or null) and closed_short; amounts only for roles that see costs", po_filters, None),
+                "post": created(op("Draft a purchase order (草稿), or place it at once with place: true; 201 with the order. A refused field is named in error.fields", vec![], Some(create_body)))
+            },
+            "/api/v1/purchase-orders/from-replenishment": {"post": created(op("Draft purchase orders from the replenishment table (补货需求表), one per supplier, at the suggested quantities; 201 with the orders and the SKUs left out (no supplier, nothing to order), 200 when none was made", vec![], Some(replenish_body)))},
+            "/api/v1/purchase-orders/{key}": {"get": op("A purchase order with its lines (ordered, received, variance short/over), receipts and history", vec![po_key()], None)},
+            "/api/v1/purchase-orders/{key}/place": {"post": op("Place a draft with the supplier (下单): its quantities count as in transit", vec![po_key()], None)},
+            "/api/v1/purchase-orders/{key}/cancel": {"post": op("Cancel an order before anything arrived (取消)", vec![po_key()], None)},
+            "/api/v1/purchase-orders/{key}/close": {"post": op("Close a partly received order short (结案): what did not arrive stops being in transit", vec![po_key()], None)},
+            "/api/v1/purchase-orders/{key}/receive": {"post": op("Book goods that arrived (到货入库) into the order's warehouse at the order's cost, updating the moving-average cost; returns the order", vec![po_key()], Some(receive_body))},
+            "/api/v1/arrivals": {"get": op("What is still to arrive on placed orders (到货信息跟踪), late first, then by expected day", vec![], None)}
         }
     })
 }

@@ -187,6 +187,7 @@ pub struct BestSellerView {
 
 pub struct ArrivalView {
     pub po: String,
+    pub po_q: String,
     pub supplier: String,
     pub warehouse: String,
     pub code: String,
@@ -385,6 +386,7 @@ pub async fn page(web: Web, a: Authed, q: ReportQuery) -> Response {
                 .filter(|x| x.state == ArrivalState::Late)
                 .map(|x| ArrivalView {
                     po: x.row.purchase_order_code.clone(),
+                    po_q: encode(&x.row.purchase_order_code),
                     supplier: x.row.supplier_name.clone(),
                     warehouse: x.row.warehouse_code.clone(),
                     code_q: encode(&x.row.outer_sku_id),

@@ -6,6 +6,8 @@
 
 // Handlers refuse with a ready response (a page or a JSON error) as their `Err`.
 #![allow(clippy::result_large_err)]
+// The OpenAPI document is one `json!` literal; its nesting passes the default macro depth.
+#![recursion_limit = "512"]
 
 mod actions;
 mod after_sales;
@@ -15,6 +17,7 @@ mod chart;
 mod dashboard;
 mod imports;
 mod pages;
+mod purchasing;
 mod reports;
 mod ship_bulk;
 mod stocktake;
@@ -79,6 +82,21 @@ pub fn router(web: Web) -> Router {
         )
         .route("/stocktakes/{code}/post", post(stocktake::post_submit))
         .route("/stocktakes/{code}/cancel", post(stocktake::cancel_submit))
+        .route("/purchasing", get(purchasing::index))
+        .route("/purchasing/orders", get(purchasing::orders).post(purchasing::create_order))
+        .route("/purchasing/orders/xlsx", get(purchasing::orders_xlsx))
+        .route("/purchasing/orders/new", get(purchasing::new_order))
+        .route("/purchasing/orders/{key}", get(purchasing::order))
+        .route("/purchasing/orders/{key}/place", post(purchasing::place))
+        .route("/purchasing/orders/{key}/cancel", post(purchasing::cancel))
+        .route("/purchasing/orders/{key}/close", post(purchasing::close))
+        .route("/purchasing/orders/{key}/receive", post(purchasing::receive_form))
+        .route("/purchasing/orders/{key}/xlsx", get(purchasing::sheet_xlsx))
+        .route("/purchasing/orders/{key}/csv", get(purchasing::sheet_csv))
+        .route("/purchasing/arrivals", get(purchasing::arrivals))
+        .route("/purchasing/suppliers", get(purchasing::suppliers).post(purchasing::supplier_create))
+        .route("/purchasing/suppliers/assign", post(purchasing::supplier_assign))
+        .route("/purchasing/replenishment", get(purchasing::replenish).post(purchasing::replenish_create))
         .route("/customers", get(pages::customers))
         .route("/customers/{id}", get(pages::customer))
         .route("/reports", get(reports::index))

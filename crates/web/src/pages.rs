@@ -47,6 +47,10 @@ pub struct Chrome {
     pub can_import: bool,
     pub can_ship: bool,
     pub can_stocktakes: bool,
+    /// Sees suppliers and purchase orders (采购单).
+    pub can_purchasing: bool,
+    /// Drafts, places, cancels and closes purchase orders.
+    pub can_purchase: bool,
 }
 
 impl Chrome {
@@ -74,6 +78,8 @@ impl Chrome {
             can_import: crate::imports::may_import_any(u),
             can_ship: u.may(Permission::ShipOrders),
             can_stocktakes: crate::stocktake::may(u, crate::stocktake::Act::View),
+            can_purchasing: crate::purchasing::may(u, crate::purchasing::Act::View),
+            can_purchase: crate::purchasing::may(u, crate::purchasing::Act::Manage),
         }
     }
 
@@ -970,7 +976,8 @@ pub struct MoveView {
     pub kind: String,
     pub qty: String,
     pub reference: String,
-    pub trade_link: String,
+    /// The page of the document behind the move (a trade, a purchase order), when the user may see it.
+    pub ref_link: String,
     pub note: String,
     pub user: String,
 }
@@ -1026,8 +1033,11 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
         .iter()
         .map(|m| {
             let stocktake = m.ref_id.and_then(|id| stocktakes.get(&id)).filter(|_| m.ref_type == "stocktake");
-            let trade_link = match (m.ref_type.as_str(), m.ref_id, stocktake) {
+            let ref_link = match (m.ref_type.as_str(), m.ref_id, stocktake) {
                 ("trade", Some(id), _) if a.user().may(Permission::ViewOrders) => format!("/orders/{id}"),
+                ("purchase_order", Some(id), _) if crate::purchasing::may(a.user(), crate::purchasing::Act::View) => {
+                    format!("/purchasing/orders/{id}")
+                }
                 ("stocktake", _, Some(code)) if crate::stocktake::may(a.user(), crate::stocktake::Act::View) => {
                     format!("/stocktakes/{}", encode(code))
                 }
@@ -1038,12 +1048,19 @@ async fn render_sku(web: &Web, a: &Authed, code: &str, notice: String, error: St
                 warehouse: m.warehouse_code.clone(),
                 kind: view::move_kind(m.kind, lang).into(),
                 qty: format!("{:+}", m.qty),
-                reference: match (m.ref_id, stocktake) {
-                    (_, Some(code)) => format!("{}{code}", lang.pick("盘点单 ", "stocktake ")),
-                    (Some(id), None) => format!("{} {id}", m.ref_type),
-                    (None, None) => m.ref_type.clone(),
+                reference: {
+                    let kind = match m.ref_type.as_str() {
+                        "trade" => lang.pick("订单", "order"),
+                        "purchase_order" => lang.pick("采购单", "purchase order"),
+                        other => other,
+                    };
+                    match (m.ref_id, stocktake) {
+                        (_, Some(code)) => format!("{}{code}", lang.pick("盘点单 ", "stocktake ")),
+                        (Some(id), None) => format!("{kind} {id}"),
+                        (None, None) => kind.to_string(),
+                    }
                 },
-                trade_link,
+                ref_link,
                 note: m.note.clone(),
                 user: m.user_name.clone(),
             }
@@ -1575,7 +1592,10 @@ fn audit_action(action: &str, lang: Lang) -> String {
             Some(event) => {
                 return format!("{}{}", lang.pick("售后：", "after-sales: "), view::refund_event(event, lang));
             }
-            None => (other, other),
+            None => match crate::purchasing::audit_label(other, lang) {
+                Some(label) => return label,
+                None => (other, other),
+            },
         },
     };
     lang.pick(zh, en).to_string()

@@ -92,7 +92,7 @@ async fn import_a_report_and_ship_in_bulk() {
     shot(&c, "import-unmatched").await;
     let sku_input = c.find(Locator::Css("#unmatched-codes .map-form input[name=sku]")).await.unwrap();
     sku_input.send_keys(SKU).await.unwrap();
-    c.find(Locator::Css("#unmatched-codes .map-form button")).await.unwrap().click().await.unwrap();
+    submit(&c, Locator::Css("#unmatched-codes .map-form button")).await;
     wait_for(&c, "#notice").await;
     let notice = text_of(&c, "#notice").await;
     assert!(notice.contains(&format!("对应到 {SKU}")) && notice.contains("条子订单"), "{notice}");

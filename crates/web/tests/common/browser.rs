@@ -80,3 +80,19 @@ pub async fn wait_for(c: &Client, css: &str) {
 pub async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
 }
+
+/// Clicks what submits a form and waits for the page it leads to: the page that was showing is
+/// marked first, so its own elements (an earlier #notice) are never taken for the new page's.
+pub async fn submit(c: &Client, what: Locator<'_>) {
+    c.execute("window.__zgOldPage = true;", vec![]).await.expect("mark the page");
+    c.find(what).await.expect("the button").click().await.expect("click");
+    for _ in 0..400 {
+        let fresh =
+            c.execute("return window.__zgOldPage === undefined && document.readyState === 'complete';", vec![]).await;
+        if matches!(fresh, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no new page after the click");
+}
