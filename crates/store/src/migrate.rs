@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_after_sales.sql"),
         postgres: include_str!("../migrations/postgres/0007_after_sales.sql"),
     },
+    Migration {
+        version: 8,
+        name: "settings",
+        sqlite: include_str!("../migrations/sqlite/0008_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0008_settings.sql"),
+    },
 ];
 
 impl Db {

@@ -80,4 +80,3 @@ pub async fn wait_for(c: &Client, css: &str) {
 pub async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
 }
-
