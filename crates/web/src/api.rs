@@ -17,7 +17,7 @@ use crate::Web;
 use crate::auth::{ApiUser, http_status};
 use crate::pages::{CustomerQuery, OrderQuery, StockQuery, customer_filter, stock_filter, trade_filter};
 
-pub fn router() -> Router<Web> {
+pub(crate) fn router() -> Router<crate::Served> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(me))
@@ -36,6 +36,7 @@ pub fn router() -> Router<Web> {
         .route("/after-sales/{key}", get(after_sales_case))
         .route("/after-sales/{key}/steps", post(after_sales_step))
         .route("/after-sales/{key}/dispute", post(after_sales_dispute))
+        .merge(crate::settings_api::router())
         .fallback(no_route)
 }
 
@@ -283,7 +284,7 @@ async fn customer(State(web): State<Web>, u: ApiUser, Path(id): Path<i64>) -> Re
 use crate::after_sales::{self as cases, Act, ApplyForm, CaseQuery, StepForm};
 
 /// A body that is not the JSON the route takes: refused as invalid input, like the rest.
-fn bad_body(e: JsonRejection, lang: Lang) -> Response {
+pub(crate) fn bad_body(e: JsonRejection, lang: Lang) -> Response {
     let prefix = lang.pick("请求内容不是有效的 JSON：", "the body is not the JSON this route takes: ");
     plain_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", format!("{prefix}{}", e.body_text()))
 }
@@ -485,11 +486,11 @@ async fn after_sales_dispute(
     }
 }
 
-fn param(name: &str, location: &str, description: &str, schema: &str) -> Value {
+pub(crate) fn param(name: &str, location: &str, description: &str, schema: &str) -> Value {
     json!({"name": name, "in": location, "required": location == "path", "description": description, "schema": {"type": schema}})
 }
 
-fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
+pub(crate) fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
     let mut o = json!({
         "summary": summary,
         "parameters": params,
@@ -506,7 +507,7 @@ fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
 }
 
 /// An operation that answers 201 with what it made.
-fn created(mut o: Value) -> Value {
+pub(crate) fn created(mut o: Value) -> Value {
     if let Some(responses) = o.get_mut("responses").and_then(Value::as_object_mut) {
         responses.remove("200");
         responses.insert("201".into(), json!({"description": "Created", "content": {"application/json": {}}}));
@@ -568,7 +569,7 @@ pub fn openapi() -> Value {
         "outcome": {"type": "string", "enum": ["buyer", "seller"]},
         "replacement": parcel
     }, "required": ["step"]});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "zhanggui API", "version": "1", "description": "The back office's use cases as JSON. Errors: {\"error\": {\"code\", \"message\"}}; send Accept-Language: en for English messages."},
         "components": {
@@ -597,5 +598,11 @@ pub fn openapi() -> Value {
             "/api/v1/after-sales/{key}/steps": {"post": op("Take a step on a case; `step` names it and the other fields are those it takes: agree {note, replacement (a reship)}, refuse {note}, reapply {amount, reason}, return_shipped {carrier, tracking_no}, receive_return {good, damaged, warehouse, replacement (an exchange), note}, cancel {note}. Returns the case after it.", vec![key()], Some(step_body))},
             "/api/v1/after-sales/{key}/dispute": {"post": op("A dispute step (纠纷): open {reason} on a refused case, note {note, stage: evidence|reviewing}, decide {outcome: buyer|seller, note, replacement (a reship ruled for the buyer)}. Returns the case after it.", vec![key()], Some(dispute_body))}
         }
-    })
+    });
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, ops) in crate::settings_api::paths() {
+            paths.insert(path.to_string(), ops);
+        }
+    }
+    doc
 }
