@@ -362,7 +362,7 @@ impl App {
         let shops = tx.shops(company_id).await?;
         let level = shop.unwrap_or(0);
         let target = match shop {
-            None => "company".to_string(),
+            None => tx.company(company_id).await?.map_or_else(|| company_id.to_string(), |c| c.name),
             Some(id) => match shops.iter().find(|s| s.id == id) {
                 Some(s) => s.name.clone(),
                 None => {

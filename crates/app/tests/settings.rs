@@ -343,7 +343,8 @@ async fn a_changed_threshold_changes_the_alerts_report() {
 
         let log = audit(app, &fx).await;
         let first = log.iter().rev().find(|r| r.action == "settings.thresholds").unwrap();
-        assert_eq!((first.target.as_str(), first.before_value.as_str()), ("company", "alert_days_regular=default(10)"));
+        assert_eq!(first.target, "杭州暖阳服饰有限公司");
+        assert_eq!(first.before_value, "alert_days_regular=default(10)");
         assert_eq!(first.after_value, "alert_days_regular=20");
         let shop = log.iter().find(|r| r.action == "settings.thresholds" && r.target == "暖阳女装淘宝店").unwrap();
         assert_eq!(shop.before_value, "ship_sla_hours=48");

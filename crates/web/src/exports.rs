@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use zhanggui_app::Lang;
 use zhanggui_app::browse::FLAGS;
-use zhanggui_app::domain::Money;
+use zhanggui_app::domain::{Money, Platform};
 use zhanggui_app::exports::EXPORT_AT_MOST;
 use zhanggui_app::formats::report::{ReportCell, ReportTable, xlsx_bytes};
 use zhanggui_app::users::Permission;
@@ -223,7 +223,7 @@ pub async fn customers_xlsx(State(web): State<Web>, a: Authed, Query(q): Query<C
     };
     let names = [
         ("买家", "Buyer"),
-        ("账号体系", "Account system"),
+        ("平台", "Platform"),
         ("省", "Province"),
         ("市", "City"),
         ("区", "District"),
@@ -242,7 +242,12 @@ pub async fn customers_xlsx(State(web): State<Web>, a: Authed, Query(q): Query<C
         .map(|c| {
             vec![
                 text(c.nick.clone()),
-                text(c.account_system.clone()),
+                // Taobao and Tmall buyers share one account system.
+                text(match c.account_system.parse::<Platform>() {
+                    Ok(Platform::Taobao) => lang.pick("淘宝/天猫", "Taobao/Tmall").to_string(),
+                    Ok(p) => lang.pick(p.label_zh(), p.label_en()).to_string(),
+                    Err(_) => c.account_system.clone(),
+                }),
                 text(c.province.clone()),
                 text(c.city.clone()),
                 text(c.district.clone()),

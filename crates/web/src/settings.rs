@@ -83,9 +83,14 @@ pub struct ShopForm {
 fn shop_form(change: &ShopChange, warehouses: &[Warehouse], lang: Lang, refusal: &Refusal) -> ShopForm {
     let platform = change.platform.parse::<Platform>().ok();
     let mut wh = vec![opt("", lang.pick("（不指定）", "(none)"), change.default_warehouse.trim().is_empty())];
-    wh.extend(warehouses.iter().filter(|w| w.sellable).map(|w| {
+    wh.extend(warehouses.iter().map(|w| {
         let chosen = change.default_warehouse.trim() == w.code || change.default_warehouse.trim() == w.id.to_string();
-        opt(w.code.clone(), format!("{} {}", w.code, w.name), chosen)
+        let label = if w.sellable {
+            format!("{} {}", w.code, w.name)
+        } else {
+            format!("{} {}{}", w.code, w.name, lang.pick("（不可售）", " (not for sale)"))
+        };
+        opt(w.code.clone(), label, chosen)
     }));
     ShopForm {
         name: change.name.clone(),
@@ -117,9 +122,12 @@ fn change_of(s: &Shop, warehouses: &[Warehouse], zone: chrono_tz::Tz) -> ShopCha
     }
 }
 
-/// "2024-06-01 08:00" in the zone.
+/// "2024-06-01 08:00" in the zone; with the seconds when there are any, so that saving the form
+/// unchanged keeps the time to the second.
 fn local_minutes(t: chrono::DateTime<Utc>, zone: chrono_tz::Tz) -> String {
-    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+    use chrono::Timelike as _;
+    let local = t.with_timezone(&zone);
+    if local.second() == 0 { local.format("%Y-%m-%d %H:%M") } else { local.format("%Y-%m-%d %H:%M:%S") }.to_string()
 }
 
 #[derive(Template, WebTemplate)]

@@ -13,6 +13,7 @@ use common::*;
 use serde_json::{Value, json};
 use zhanggui_app::Actor;
 use zhanggui_app::domain::Money;
+use zhanggui_app::setup::StockRules;
 use zhanggui_app::trading::{LineInput, TradeInput};
 
 async fn get(s: &Server, b: &Browser, path: &str) -> reqwest::Response {
@@ -141,6 +142,14 @@ async fn only_the_manager_changes_settings_and_every_form_needs_its_token() {
     let r = send(&admin, form(&admin.csrf, "")).await.unwrap();
     assert_eq!((r.status().as_u16(), location(&r).as_str()), (303, "/settings/shops?ok=shop_saved"));
     assert!(s.app.shops(&actor(&s)).await.unwrap()[0].allow_oversell);
+    // Saving the form unchanged keeps the stock start time to the second.
+    let start = chrono_tz::Asia::Shanghai.with_ymd_and_hms(2024, 6, 1, 8, 0, 37).unwrap().with_timezone(&Utc);
+    let rules = StockRules { allow_oversell: true, reserve_unpaid: false, inventory_start_at: Some(start) };
+    s.app.set_stock_rules(shop.id, rules).await.unwrap();
+    let html = get(&s, &admin, &path).await.text().await.unwrap();
+    assert!(html.contains("value=\"2024-06-01 08:00:37\""), "{html}");
+    let r = send(&admin, form(&admin.csrf, "2024-06-01 08:00:37")).await.unwrap();
+    assert_eq!(location(&r), "/settings/shops?ok=unchanged");
 
     // Thresholds: a word where a number goes is refused next to its field, and nothing is stored.
     let form = [("csrf", admin.csrf.as_str()), ("shop", "0"), ("alert_days_hot", "二十")];
