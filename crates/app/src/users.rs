@@ -55,6 +55,8 @@ pub enum Permission {
     ViewCustomers,
     ManageUsers,
     ReadAudit,
+    /// Shops, warehouses, alert thresholds and the time zone.
+    ManageSettings,
 }
 
 impl Role {
@@ -88,7 +90,7 @@ impl Role {
     }
 
     /// What a shop would expect: customer service sees no costs or margins, the warehouse no
-    /// finance, only the manager manages users and reads the audit log.
+    /// finance, only the manager manages users and settings and reads the audit log.
     pub fn may(self, p: Permission) -> bool {
         use Permission::*;
         use Role::*;
@@ -102,7 +104,7 @@ impl Role {
             ChangeStock => matches!(self, Manager | Warehouse),
             ViewCosts => matches!(self, Manager | Operations | Purchasing | Finance),
             ViewCustomers => matches!(self, Manager | Operations | Service | Finance),
-            ManageUsers | ReadAudit => matches!(self, Manager),
+            ManageUsers | ReadAudit | ManageSettings => matches!(self, Manager),
         }
     }
 }
@@ -549,6 +551,8 @@ mod tests {
     fn roles_match_what_a_shop_expects() {
         assert!(Role::Manager.may(Permission::ManageUsers));
         assert!(!Role::Operations.may(Permission::ManageUsers));
+        assert!(Role::Manager.may(Permission::ManageSettings));
+        assert!(Role::ALL.iter().filter(|r| r.may(Permission::ManageSettings)).count() == 1);
         assert!(!Role::Service.may(Permission::ViewCosts));
         assert!(!Role::Warehouse.may(Permission::ViewDashboard));
         assert!(Role::Warehouse.may(Permission::ShipOrders));

@@ -16,6 +16,7 @@ pub mod replenishment;
 pub mod review;
 pub mod stock;
 pub mod stocktake;
+pub mod thresholds;
 pub mod trade_status;
 
 pub use after_sales::{
@@ -34,4 +35,5 @@ pub use replenishment::{
 pub use review::ReviewRating;
 pub use stock::{Balance, MoveKind, ReserveDecision, decide_reservation};
 pub use stocktake::{CountDifference, CountResult, CountSummary, StocktakeStatus};
+pub use thresholds::{ThresholdError, ThresholdGroup, ThresholdKey, Thresholds};
 pub use trade_status::{IllegalTransition, TradeEvent, TradeStatus};

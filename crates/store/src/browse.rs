@@ -123,6 +123,51 @@ impl Tx {
         self.fetch_trades_dyn(sql, &a).await
     }
 
+    /// The cost of goods of each trade given, by trade id: Σ units × the SKU's cost price (成本价) now;
+    /// lines not matched to a SKU count nothing, trades without a matched line are absent.
+    pub async fn trade_goods_costs(
+        &mut self,
+        company_id: i64,
+        trade_ids: &[i64],
+    ) -> Result<Vec<(i64, Money)>, StoreError> {
+        if trade_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..trade_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT l.trade_id, CAST(COALESCE(SUM(l.qty * k.cost), 0) AS BIGINT) FROM order_line l \
+             JOIN sku k ON k.id = l.sku_id WHERE l.company_id = $1 AND l.trade_id IN ({}) GROUP BY l.trade_id",
+            marks.join(", ")
+        );
+        let mut a = args![company_id];
+        a.extend(trade_ids.iter().map(|id| crate::batch::Value::from(*id)));
+        let rows = match self {
+            Tx::Sqlite(t) => {
+                let refs: Vec<&crate::batch::Value> = a.iter().collect();
+                let (sql, args) = crate::batch::positional(&sql, &refs);
+                crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        use sqlx::Row as _;
+                        Ok((r.try_get::<i64, _>(0)?, Money::from_fen(r.try_get::<i64, _>(1)?)))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            }
+            Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| {
+                    use sqlx::Row as _;
+                    Ok((r.try_get::<i64, _>(0)?, Money::from_fen(r.try_get::<i64, _>(1)?)))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+        };
+        Ok(rows)
+    }
+
     /// One page of customers.
     pub async fn customer_page(&mut self, f: &CustomerPageFilter) -> Result<Vec<CustomerRow>, StoreError> {
         let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{s}%"));

@@ -22,6 +22,7 @@ pub mod purchasing;
 pub mod records;
 pub mod reports;
 pub mod scratch;
+pub mod settings;
 pub mod staging;
 pub mod stocktake;
 pub mod summaries;

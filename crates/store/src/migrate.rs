@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_after_sales.sql"),
     },
     Migration {
+        version: 8,
+        name: "settings",
+        sqlite: include_str!("../migrations/sqlite/0008_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0008_settings.sql"),
+    },
+    Migration {
         version: 9,
         name: "cost_of_goods",
         sqlite: include_str!("../migrations/sqlite/0009_cost_of_goods.sql"),

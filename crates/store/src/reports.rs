@@ -70,6 +70,8 @@ pub struct Unshipped {
 pub struct OpenRefund {
     pub refund_no: String,
     pub tid: String,
+    /// The shop of the refund's trade.
+    pub shop_id: i64,
     pub kind: String,
     pub status: String,
     /// The platform's deadline, where an export gave one.
@@ -337,7 +339,7 @@ impl Tx {
     ) -> Result<Vec<OpenRefund>, StoreError> {
         Ok(fetch_all!(
             self,
-            "SELECT r.refund_no, t.tid, r.kind, r.status, r.deadline_at, COALESCE(r.status_since, r.created_at) \
+            "SELECT r.refund_no, t.tid, r.kind, r.status, r.deadline_at, COALESCE(r.status_since, r.created_at), t.shop_id \
              FROM refund r JOIN trade t ON t.id = r.trade_id \
              WHERE r.company_id = $1 AND r.status IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS') \
                AND r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3) \
@@ -350,6 +352,7 @@ impl Tx {
                 status: r.try_get(3)?,
                 deadline_at: r.try_get::<Option<i64>, _>(4)?.map(from_ts),
                 status_since: from_ts(r.try_get(5)?),
+                shop_id: r.try_get(6)?,
             })
         )?)
     }

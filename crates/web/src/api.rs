@@ -18,7 +18,7 @@ use crate::auth::{ApiUser, http_status};
 use crate::pages::{CustomerQuery, OrderQuery, StockQuery, customer_filter, stock_filter, trade_filter};
 use crate::{Web, stocktake};
 
-pub fn router() -> Router<Web> {
+pub(crate) fn router() -> Router<crate::Served> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(me))
@@ -58,6 +58,7 @@ pub fn router() -> Router<Web> {
         .route("/purchase-orders/{key}/close", post(purchase_close))
         .route("/purchase-orders/{key}/receive", post(purchase_receive))
         .route("/arrivals", get(arrivals))
+        .merge(crate::settings_api::router())
         .fallback(no_route)
 }
 
@@ -919,11 +920,11 @@ async fn arrivals(State(web): State<Web>, u: ApiUser) -> Response {
     }
 }
 
-fn param(name: &str, location: &str, description: &str, schema: &str) -> Value {
+pub(crate) fn param(name: &str, location: &str, description: &str, schema: &str) -> Value {
     json!({"name": name, "in": location, "required": location == "path", "description": description, "schema": {"type": schema}})
 }
 
-fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
+pub(crate) fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
     let mut o = json!({
         "summary": summary,
         "parameters": params,
@@ -940,7 +941,7 @@ fn op(summary: &str, params: Vec<Value>, body: Option<Value>) -> Value {
 }
 
 /// An operation that answers 201 with what it made.
-fn created(mut o: Value) -> Value {
+pub(crate) fn created(mut o: Value) -> Value {
     if let Some(responses) = o.get_mut("responses").and_then(Value::as_object_mut) {
         responses.remove("200");
         responses.insert("201".into(), json!({"description": "Created", "content": {"application/json": {}}}));
@@ -1097,7 +1098,7 @@ pub fn openapi() -> Value {
         }, "required": ["order", "tracking_no"]}},
         "text": {"type": "string", "description": "or the lines as pasted: 订单编号, 快递公司 (may be left out), 运单号 per line, separated by tabs, commas or spaces"}
     }});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "zhanggui API", "version": "1", "description": "The back office's use cases as JSON. Errors: {\"error\": {\"code\", \"message\"}}; send Accept-Language: en for English messages."},
         "components": {
@@ -1156,5 +1157,11 @@ pub fn openapi() -> Value {
             "/api/v1/purchase-orders/{key}/receive": {"post": op("Book goods that arrived (到货入库) into the order's warehouse at the order's cost, updating the moving-average cost; returns the order", vec![po_key()], Some(receive_body))},
             "/api/v1/arrivals": {"get": op("What is still to arrive on placed orders (到货信息跟踪), late first, then by expected day", vec![], None)}
         }
-    })
+    });
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, ops) in crate::settings_api::paths() {
+            paths.insert(path.to_string(), ops);
+        }
+    }
+    doc
 }

@@ -1,7 +1,7 @@
 //! Who is asking: the session cookie for pages, the bearer token for the API, the language cookie,
 //! and the CSRF check of forms.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
@@ -91,10 +91,14 @@ fn login_redirect(parts: &Parts) -> Response {
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
-impl FromRequestParts<Web> for Authed {
+impl<S: Send + Sync> FromRequestParts<S> for Authed
+where
+    Web: FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let web = Web::from_ref(state);
         let lang = lang_of(&parts.headers);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(login_redirect(parts));
@@ -113,10 +117,14 @@ pub struct ApiUser {
     pub lang: Lang,
 }
 
-impl FromRequestParts<Web> for ApiUser {
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser
+where
+    Web: FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let web = Web::from_ref(state);
         let lang = match parts.headers.get("accept-language").and_then(|v| v.to_str().ok()) {
             Some(v) => Lang::from_setting(v),
             None => Lang::Zh,

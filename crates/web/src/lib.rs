@@ -15,19 +15,24 @@ mod api;
 mod auth;
 mod chart;
 mod dashboard;
+mod exports;
 mod imports;
 mod pages;
 mod purchasing;
 mod reports;
+mod settings;
+mod settings_api;
 mod ship_bulk;
 mod stocktake;
 mod upload;
 mod view;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use zhanggui_app::App;
 
@@ -37,12 +42,59 @@ pub use api::openapi;
 #[derive(Clone)]
 pub struct Web {
     pub app: App,
-    /// The time zone the company's days are in (filters by date use it).
+    /// The time zone the company's days are in (filters by date use it): the one given at start
+    /// until the manager changes it in the settings, then the new one.
     pub zone: chrono_tz::Tz,
+}
+
+/// The company's time zone as the server uses it now, shared by every request.
+#[derive(Clone)]
+pub(crate) struct LiveZone(Arc<RwLock<chrono_tz::Tz>>);
+
+impl LiveZone {
+    fn new(zone: chrono_tz::Tz) -> LiveZone {
+        LiveZone(Arc::new(RwLock::new(zone)))
+    }
+
+    pub(crate) fn get(&self) -> chrono_tz::Tz {
+        match self.0.read() {
+            Ok(z) => *z,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// From now on requests see `zone`.
+    pub(crate) fn set(&self, zone: chrono_tz::Tz) {
+        match self.0.write() {
+            Ok(mut z) => *z = zone,
+            Err(poisoned) => *poisoned.into_inner() = zone,
+        }
+    }
+}
+
+/// The state the router holds; handlers take [`Web`] (with the zone of the moment) or the
+/// [`LiveZone`] itself.
+#[derive(Clone)]
+pub(crate) struct Served {
+    app: App,
+    zone: LiveZone,
+}
+
+impl FromRef<Served> for Web {
+    fn from_ref(s: &Served) -> Web {
+        Web { app: s.app.clone(), zone: s.zone.get() }
+    }
+}
+
+impl FromRef<Served> for LiveZone {
+    fn from_ref(s: &Served) -> LiveZone {
+        s.zone.clone()
+    }
 }
 
 /// All pages and the API.
 pub fn router(web: Web) -> Router {
+    let served = Served { zone: LiveZone::new(web.zone), app: web.app };
     Router::new()
         .route("/", get(dashboard::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
@@ -50,6 +102,7 @@ pub fn router(web: Web) -> Router {
         .route("/lang/{code}", get(pages::switch_lang))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/orders", get(pages::orders))
+        .route("/orders/xlsx", get(exports::orders_xlsx))
         .route("/orders/tid/{tid}", get(pages::trade_by_tid))
         .route(
             "/orders/ship-bulk",
@@ -67,6 +120,7 @@ pub fn router(web: Web) -> Router {
         .route("/after-sales/{key}/step", post(after_sales::case_step))
         .route("/after-sales/{key}/dispute", post(after_sales::case_dispute))
         .route("/stock", get(pages::stock))
+        .route("/stock/xlsx", get(exports::stock_xlsx))
         .route("/stock/sku", get(pages::sku))
         .route("/stock/adjust", post(pages::stock_adjust))
         .route("/stock/transfer", post(pages::stock_transfer))
@@ -98,6 +152,7 @@ pub fn router(web: Web) -> Router {
         .route("/purchasing/suppliers/assign", post(purchasing::supplier_assign))
         .route("/purchasing/replenishment", get(purchasing::replenish).post(purchasing::replenish_create))
         .route("/customers", get(pages::customers))
+        .route("/customers/xlsx", get(exports::customers_xlsx))
         .route("/customers/{id}", get(pages::customer))
         .route("/reports", get(reports::index))
         .route("/reports/{kind}", get(reports::page))
@@ -111,9 +166,16 @@ pub fn router(web: Web) -> Router {
         .route("/settings/users/{id}/tokens", post(pages::token_issue))
         .route("/settings/tokens/{id}/revoke", post(pages::token_revoke))
         .route("/settings/audit", get(pages::audit))
+        .route("/settings", get(settings::index))
+        .route("/settings/shops", get(settings::shops).post(settings::shop_add))
+        .route("/settings/shops/{id}", get(settings::shop).post(settings::shop_update))
+        .route("/settings/warehouses", get(settings::warehouses).post(settings::warehouse_add))
+        .route("/settings/warehouses/{id}", post(settings::warehouse_update))
+        .route("/settings/thresholds", get(settings::thresholds).post(settings::thresholds_save))
+        .route("/settings/time-zone", get(settings::time_zone).post(settings::time_zone_save))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .with_state(web)
+        .with_state(served)
 }
 
 /// Serves until the process ends.

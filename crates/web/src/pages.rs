@@ -422,6 +422,8 @@ struct OrdersPage {
     total_amount: String,
     next_link: String,
     first_link: String,
+    /// 导出 Excel of every trade the filters select.
+    export_link: String,
 }
 
 fn order_link(q: &OrderQuery, after: &str) -> String {
@@ -470,6 +472,7 @@ pub async fn orders(State(web): State<Web>, a: Authed, Query(q): Query<OrderQuer
     let total_amount = view::money(trades.iter().map(|t| t.amount_paid).sum::<Money>());
     let rows = trades.iter().map(|t| order_row(t, web.zone, lang)).collect();
     let here = order_link(&q, &q.after);
+    let export_link = order_link(&q, "").replacen("/orders", "/orders/xlsx", 1);
     let page = OrdersPage {
         c: Chrome::new(&a, &web, "orders", &here),
         urgent: !q.urgent.is_empty(),
@@ -483,6 +486,7 @@ pub async fn orders(State(web): State<Web>, a: Authed, Query(q): Query<OrderQuer
         total_amount,
         next_link,
         first_link,
+        export_link,
     };
     page.into_response()
 }
@@ -872,6 +876,8 @@ struct StockPage {
     total_available: i64,
     prev_link: String,
     next_link: String,
+    /// 导出 Excel of every line the filters select.
+    export_link: String,
 }
 
 /// Turns stock list parameters into a filter (the company is set by the caller).
@@ -953,6 +959,7 @@ pub async fn stock(State(web): State<Web>, a: Authed, Query(q): Query<StockQuery
         total_available: rows.iter().filter(|r| r.sellable).map(|r| r.available).sum(),
         prev_link: if page > 1 { stock_link(&q, page - 1) } else { String::new() },
         next_link: if rows.len() as i64 == PAGE { stock_link(&q, page + 1) } else { String::new() },
+        export_link: stock_link(&q, 1).replacen("/stock", "/stock/xlsx", 1),
         q,
         warehouses: wh,
         filter_error,
@@ -1211,6 +1218,8 @@ struct CustomersPage {
     rows: Vec<CustomerView>,
     next_link: String,
     first_link: String,
+    /// 导出 Excel of every customer the filters select.
+    export_link: String,
 }
 
 fn customer_link(q: &CustomerQuery, after: &str) -> String {
@@ -1251,6 +1260,7 @@ pub async fn customers(State(web): State<Web>, a: Authed, Query(q): Query<Custom
     let page = CustomersPage {
         c: Chrome::new(&a, &web, "customers", &customer_link(&q, &q.after)),
         first_link: if q.after.is_empty() { String::new() } else { customer_link(&q, "") },
+        export_link: customer_link(&q, "").replacen("/customers", "/customers/xlsx", 1),
         q,
         rows: views,
         next_link,
@@ -1588,6 +1598,12 @@ fn audit_action(action: &str, lang: Lang) -> String {
         "after_sales.dispute_note" => ("售后：纠纷举证", "after-sales: dispute evidence"),
         "after_sales.dispute_decide" => ("售后：纠纷判定", "after-sales: dispute ruling"),
         other if other.starts_with("stocktake.") => crate::stocktake::audit_label(other).unwrap_or((other, other)),
+        "settings.shop_add" => ("新增店铺", "shop added"),
+        "settings.shop" => ("修改店铺", "shop changed"),
+        "settings.warehouse_add" => ("新增仓库", "warehouse added"),
+        "settings.warehouse" => ("修改仓库", "warehouse changed"),
+        "settings.thresholds" => ("修改预警阈值", "alert thresholds changed"),
+        "settings.time_zone" => ("修改时区", "time zone changed"),
         other => match other.strip_prefix("after_sales.") {
             Some(event) => {
                 return format!("{}{}", lang.pick("售后：", "after-sales: "), view::refund_event(event, lang));

@@ -268,6 +268,7 @@ async fn the_openapi_document_matches_the_routes() {
             let req = match method.as_str() {
                 "get" => c.get(&url),
                 "post" => c.post(&url).json(&serde_json::json!({})),
+                "put" => c.put(&url).json(&serde_json::json!({})),
                 other => panic!("unexpected method {other}"),
             };
             let r = req.bearer_auth(&token).send().await.unwrap();

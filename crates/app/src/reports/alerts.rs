@@ -1,7 +1,9 @@
 //! Alerts of a day (预警, DOMAIN.md §2): best sellers falling three days in a row (warning) and not
 //! recovered within a week (critical); SKUs below their class's alert level (补货); paid trades not
 //! shipped within 24 h (超时未发货); refunds waiting for the seller near their deadline (售后). The rules
-//! are those of `zhanggui_domain::alerts`; this module only gathers their inputs.
+//! are those of `zhanggui_domain::alerts`; this module only gathers their inputs. The numbers above
+//! are the defaults: the company sets its own thresholds, and a shop may override them (预警阈值,
+//! `settings`).
 //!
 //! The alerts are as of the end of the date asked (or now, if that is earlier): trades paid and not yet shipped
 //! at that moment, looking back 30 days. Refunds are those waiting for the seller now, since a
@@ -61,7 +63,9 @@ pub(crate) async fn alerts(
     now: DateTime<Utc>,
     lines: &[ReplenishmentRow],
 ) -> Result<(DateTime<Utc>, Vec<Alert>), StoreError> {
-    let settings = AlertSettings::default();
+    let settings = scope.limits().alert_settings();
+    // Shipping and after-sales deadlines are the shop's: each trade's own shop decides them.
+    let of_shop = |shop_id: i64| -> AlertSettings { scope.thresholds.for_shop(shop_id).alert_settings() };
     let asof = scope.start(date + Duration::days(1)).min(now);
     let mut out = Vec::new();
     // Best sellers falling: daily units over 1 + fall + recovery days ending on the date.
@@ -91,7 +95,7 @@ pub(crate) async fn alerts(
     }
     // Stock below the class's alert level.
     out.extend(replenishment::stock_alerts(lines));
-    // Paid and not shipped within 24 h, as of then.
+    // Paid and not shipped within the shop's time (24 h by default), as of then.
     let since = asof - Duration::days(UNSHIPPED_LOOKBACK_DAYS);
     for t in tx.unshipped_at(scope.company_id, scope.shop_id(), since, asof).await? {
         let status = match t.status.parse::<TradeStatus>() {
@@ -99,7 +103,7 @@ pub(crate) async fn alerts(
             _ => TradeStatus::WaitSellerSendGoods,
         };
         let state = ShipState { status, paid_at: t.paid_at, shipped_at: None, platform_ship_by: None };
-        out.extend(ship_alert(&format!("订单 {}", t.tid), &state, asof, &settings));
+        out.extend(ship_alert(&format!("订单 {}", t.tid), &state, asof, &of_shop(t.shop_id)));
     }
     // Refunds waiting for the seller near (or past) their deadline.
     // The platform's deadline where an export gave one, else the default rules of DOMAIN.md §5
@@ -112,7 +116,7 @@ pub(crate) async fn alerts(
             continue;
         };
         let subject = format!("售后 {}（订单 {}）", r.refund_no, r.tid);
-        out.extend(refund_alert(&subject, status, deadline, asof, &settings));
+        out.extend(refund_alert(&subject, status, deadline, asof, &of_shop(r.shop_id)));
     }
     sort_alerts(&mut out);
     Ok((asof, out))

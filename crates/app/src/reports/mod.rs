@@ -98,6 +98,8 @@ pub struct Scope {
     pub shop: Option<ShopRef>,
     /// The shops the report covers.
     pub shops: Vec<ShopRef>,
+    /// The alert and replenishment thresholds of the company and its shops (预警阈值).
+    pub thresholds: crate::settings::ThresholdBook,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +117,11 @@ impl Scope {
 
     pub fn shop_name(&self) -> Option<String> {
         self.shop.as_ref().map(|s| s.name.clone())
+    }
+
+    /// The thresholds of the report: the shop's for one shop, else the company's.
+    pub fn limits(&self) -> &zhanggui_domain::Thresholds {
+        self.thresholds.for_shop(self.shop_id())
     }
 
     /// The same company narrowed to one of its shops.
@@ -165,6 +172,7 @@ impl App {
         let mut tx = self.db.begin_read().await?;
         let company = tx.companies().await?.into_iter().find(|c| c.id == actor.company_id);
         let shops = tx.shops(actor.company_id).await?;
+        let thresholds = crate::settings::load_thresholds(&mut tx, actor.company_id).await?;
         tx.commit().await?;
         let Some(company) = company else {
             return Err(ReportError::UnknownCompany(actor.company_id));
@@ -187,6 +195,7 @@ impl App {
             tz: zhanggui_store::summaries::zone(&company.time_zone),
             shops: chosen.clone().map_or(all, |s| vec![s]),
             shop: chosen,
+            thresholds,
         })
     }
 }

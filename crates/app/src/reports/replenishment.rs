@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::{
-    AvgDailySales, ClassPolicy, DaysOfCover, ReplenishmentLine, ReplenishmentPolicy, SkuClass, alerts::stock_alert,
+    AvgDailySales, DaysOfCover, ReplenishmentLine, ReplenishmentPolicy, SkuClass, alerts::stock_alert,
 };
 use zhanggui_store::reports::ReportSku;
 use zhanggui_store::{StoreError, Tx};
@@ -71,8 +71,8 @@ pub(crate) const BASIS: &str = "日均销量 = 窗口内付款件数 ÷ 天数�
 /// The replenishment lines of the company as of `date`, most urgent first; with a shop in scope only
 /// the SKUs that shop sold in the 30 days ending `date`.
 pub(crate) async fn lines(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result<Vec<ReplenishmentRow>, StoreError> {
-    let policy = ReplenishmentPolicy::default();
-    let classes = ClassPolicy::default();
+    let policy = scope.limits().replenishment_policy();
+    let classes = scope.limits().class_policy();
     let company = scope.company_id;
     let sold = super::sku_units_windows(tx, scope, 0, date).await?;
     let shop_sold: Option<BTreeMap<i64, [i64; 3]>> = match scope.shop_id() {
@@ -163,7 +163,7 @@ impl App {
         let mut tx = self.db.begin_read().await?;
         let lines = lines(&mut tx, &scope, date).await?;
         tx.commit().await?;
-        let policy = ReplenishmentPolicy::default();
+        let policy = scope.limits().replenishment_policy();
         Ok(ReplenishmentReport {
             kind: "replenishment",
             company: scope.company.clone(),
