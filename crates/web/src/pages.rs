@@ -861,6 +861,11 @@ pub struct StockRow {
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
+    /// The SKU's figures of the replenishment table (company-wide): 在途, 7天日均销量, 可售天数, 分类.
+    pub in_transit: i64,
+    pub avg_daily_sales: String,
+    pub days_of_cover: String,
+    pub class: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -938,18 +943,35 @@ pub async fn stock(State(web): State<Web>, a: Authed, Query(q): Query<StockQuery
             .iter()
             .map(|w| opt(w.id.to_string(), format!("{} {}", w.code, w.name), q.warehouse.trim() == w.id.to_string())),
     );
+    let sku_ids: Vec<i64> = {
+        let mut ids: Vec<i64> = lines.iter().map(|l| l.sku_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let outlook = match web.app.sku_outlook(&actor, &sku_ids, chrono::Utc::now()).await {
+        Ok(o) => o,
+        Err(e) => return error_page(lang, &e),
+    };
     let rows: Vec<StockRow> = lines
         .iter()
-        .map(|l| StockRow {
-            code: l.outer_sku_id.clone(),
-            code_q: encode(&l.outer_sku_id),
-            title: l.title.clone(),
-            properties: l.properties.clone(),
-            warehouse: l.warehouse_code.clone(),
-            sellable: warehouses.iter().find(|w| w.id == l.warehouse_id).is_none_or(|w| w.sellable),
-            on_hand: l.on_hand,
-            reserved: l.reserved,
-            available: l.available,
+        .map(|l| {
+            let o = outlook.get(&l.sku_id);
+            StockRow {
+                code: l.outer_sku_id.clone(),
+                code_q: encode(&l.outer_sku_id),
+                title: l.title.clone(),
+                properties: l.properties.clone(),
+                warehouse: l.warehouse_code.clone(),
+                sellable: warehouses.iter().find(|w| w.id == l.warehouse_id).is_none_or(|w| w.sellable),
+                on_hand: l.on_hand,
+                reserved: l.reserved,
+                available: l.available,
+                in_transit: o.map_or(0, |o| o.in_transit),
+                avg_daily_sales: o.map(|o| o.avg_daily_sales_7d.to_string()).unwrap_or_default(),
+                days_of_cover: o.map(|o| o.days_of_cover.to_string()).unwrap_or_default(),
+                class: o.map(|o| lang.pick(o.class.label_zh(), o.class.label_en()).to_string()).unwrap_or_default(),
+            }
         })
         .collect();
     let page_view = StockPage {

@@ -163,6 +163,23 @@ async fn a_shop_day_in_the_browser() {
     let figures = text_of(&c, "#table-1").await;
     assert!(figures.contains(&format!("成功退款金额 refund_amount {paid_back}")), "{figures}");
     shot(&c, "report-daily-refund").await;
+    // 商品与库存: each SKU with its 在途, 7天日均销量, 可售天数 and class, as the replenishment table has them.
+    let filter = zhanggui_app::store::ledger::StockFilter {
+        company_id: s.company_id,
+        search: Some("PT2402".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let trousers = s.app.stock_list(&filter).await.unwrap()[0].sku_id;
+    let outlook = s.app.sku_outlook(&s.manager.actor(), &[trousers], Utc::now()).await.unwrap()[&trousers];
+    assert!(outlook.avg_daily_sales_7d.to_string() != "0.00", "the trousers sell every day");
+    c.goto(&s.url("/stock?search=PT2402")).await.unwrap();
+    let row = text_of(&c, "#stock tbody tr").await;
+    for want in
+        [outlook.avg_daily_sales_7d.to_string(), outlook.days_of_cover.to_string(), outlook.class.label_zh().into()]
+    {
+        assert!(row.contains(&want), "{want} in {row}");
+    }
     c.goto(&s.url("/stock")).await.unwrap();
     shot(&c, "stock").await;
     c.goto(&s.url("/customers")).await.unwrap();

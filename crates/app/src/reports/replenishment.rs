@@ -176,3 +176,51 @@ impl App {
         })
     }
 }
+
+/// What the stock list shows of a SKU beside its balances: the replenishment table's figures
+/// (company-wide, as of yesterday): in transit, 7-day average daily sales, days of cover, class.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SkuOutlook {
+    pub in_transit: i64,
+    pub avg_daily_sales_7d: AvgDailySales,
+    pub days_of_cover: DaysOfCover,
+    pub class: SkuClass,
+}
+
+impl App {
+    /// [`SkuOutlook`] of the given SKUs (those of a page of the stock list), read for them alone.
+    pub async fn sku_outlook(
+        &self,
+        actor: &Actor,
+        sku_ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<i64, SkuOutlook>, ReportError> {
+        let scope = self.report_scope(actor, None).await?;
+        let date = scope.yesterday(now);
+        let policy = scope.limits().replenishment_policy();
+        let classes = scope.limits().class_policy();
+        let mut tx = self.db.begin_read().await?;
+        let mut units: BTreeMap<i64, i64> = BTreeMap::new();
+        for (_, sku, f) in super::sku_days(&mut tx, &scope, date - chrono::Duration::days(6), date, sku_ids).await? {
+            *units.entry(sku).or_default() += f.units_paid;
+        }
+        let stock: BTreeMap<i64, zhanggui_store::reports::SkuStock> =
+            tx.sku_stock(scope.company_id).await?.into_iter().collect();
+        tx.commit().await?;
+        Ok(sku_ids
+            .iter()
+            .map(|id| {
+                let st = stock.get(id).copied().unwrap_or_default();
+                let avg7 = AvgDailySales::new(units.get(id).copied().unwrap_or(0), 7);
+                let line = ReplenishmentLine::plan(avg7, st.on_hand - st.reserved, st.in_transit, &policy, &classes);
+                let outlook = SkuOutlook {
+                    in_transit: st.in_transit,
+                    avg_daily_sales_7d: avg7,
+                    days_of_cover: line.days_of_cover,
+                    class: line.class,
+                };
+                (*id, outlook)
+            })
+            .collect())
+    }
+}
