@@ -91,9 +91,18 @@ async fn gross_margin_is_net_sales_less_the_cost_of_goods_shipped() {
         )
         .await;
         // That day: 158.00 paid back, 34.50 of goods back on the shelf.
-        let (d, m) = margin(Some(taobao), day(2 * DAY)).await;
+        let (d, m) = margin(Some(taobao.clone()), day(2 * DAY)).await;
         assert_eq!(d, MetricValue::Money(Money::ZERO - yuan("158.00") + yuan("34.50")));
         assert_eq!(m, MetricValue::Money(yuan("317.00") - yuan("137.00") - yuan("158.00") + yuan("34.50")));
+
+        // A shop that keeps stock only from the fourth day on shipped without costs before: the
+        // company's margin of those days is not known, the other shop's still is.
+        let mut tx = app.db.begin().await.unwrap();
+        tx.set_inventory_start(fx.tmall, at(3 * DAY)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(margin(None, day(0)).await.0, MetricValue::Unavailable);
+        assert_eq!(margin(Some(fx.tmall.to_string()), day(DAY)).await.0, MetricValue::Unavailable);
+        assert_eq!(margin(Some(taobao), day(0)).await.0, MetricValue::Money(yuan("317.00") - yuan("137.00")));
     })
     .await;
 }

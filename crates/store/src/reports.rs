@@ -154,6 +154,7 @@ impl Tx {
 
     /// The cost of goods shipped in `[from, to)` in scope (the ledger's basis): sale shipments at the
     /// unit cost they left at, less returned goods received back into a sellable warehouse at theirs.
+    /// Shipments written before shipments carried their cost (unit cost 0) count at the SKU's cost now.
     pub async fn cost_of_goods_shipped(
         &mut self,
         company_id: i64,
@@ -164,8 +165,9 @@ impl Tx {
         let fen = fetch_scalar!(
             self,
             i64,
-            "SELECT CAST(COALESCE(SUM(-m.qty * m.unit_cost), 0) AS BIGINT) FROM stock_move m \
-             JOIN warehouse w ON w.id = m.warehouse_id \
+            "SELECT CAST(COALESCE(SUM(-m.qty * CASE WHEN m.kind = 'sale_shipment' AND m.unit_cost = 0 THEN s.cost \
+                ELSE m.unit_cost END), 0) AS BIGINT) FROM stock_move m \
+             JOIN warehouse w ON w.id = m.warehouse_id JOIN sku s ON s.id = m.sku_id \
              LEFT JOIN refund r ON m.ref_type = 'refund' AND r.id = m.ref_id \
              JOIN trade t ON t.id = CASE WHEN m.ref_type = 'trade' THEN m.ref_id ELSE r.trade_id END \
              WHERE m.company_id = $1 AND m.kind IN ('sale_shipment', 'return_receipt') \

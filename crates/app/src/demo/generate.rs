@@ -894,7 +894,8 @@ impl Generator {
             warehouse_id: wh,
             qty,
             kind,
-            ref_type: if kind == MoveKind::ReturnReceipt { "refund" } else { "trade" },
+            // Written with the trade's history, so the trade is what they refer to (returns too).
+            ref_type: "trade",
             ref_id: None,
             unit_cost: sku.cost,
             note,

@@ -79,7 +79,9 @@ pub struct NewItem {
 }
 
 pub(crate) const BASIS: &str = "平台口径：支付金额按付款时间计、含邮费、不扣之后的退款；成功退款金额按退款成功日计；\
-    访客数只在单店单日时可得 / platform basis: amount paid by payment time, postage included, refunds not deducted";
+    访客数只在单店单日时可得；毛利 = 净销售额 − 当期发货商品成本（发货时的移动加权平均成本，完好退回的冲回），未扣运费，\
+    期间内有店铺还没开始记库存（库存起始时间之前）时为“—” / platform basis: amount paid by payment time, postage \
+    included, refunds not deducted; gross margin = net sales − cost of goods shipped, before shipping costs";
 
 /// Sums SKU sales per product: product id → (units, amount).
 fn by_product(sales: &BTreeMap<i64, (i64, Money)>, skus: &BTreeMap<i64, &ReportSku>) -> BTreeMap<i64, (i64, Money)> {

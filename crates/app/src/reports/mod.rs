@@ -107,6 +107,9 @@ pub struct ShopRef {
     pub id: i64,
     pub name: String,
     pub platform: Platform,
+    /// The shop's inventory start: shipments before it moved no stock and carry no cost.
+    #[serde(skip)]
+    pub stock_from: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Scope {
@@ -177,8 +180,10 @@ impl App {
         let Some(company) = company else {
             return Err(ReportError::UnknownCompany(actor.company_id));
         };
-        let all: Vec<ShopRef> =
-            shops.iter().map(|s| ShopRef { id: s.id, name: s.name.clone(), platform: s.platform }).collect();
+        let all: Vec<ShopRef> = shops
+            .iter()
+            .map(|s| ShopRef { id: s.id, name: s.name.clone(), platform: s.platform, stock_from: s.inventory_start_at })
+            .collect();
         let chosen = match shop.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(name) => Some(
@@ -368,7 +373,12 @@ pub(crate) async fn period_figures(
         cost_of_goods_shipped: tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?,
         ..SalesFigures::default()
     };
-    Ok(Figures::new(sales, &c))
+    let mut figures = Figures::new(sales, &c);
+    // Shipments before a shop's inventory start moved no stock and carry no cost: no margin to show.
+    if scope.shops.iter().any(|s| s.stock_from.is_some_and(|t| t > start)) {
+        figures.gross_margin = MetricValue::Unavailable;
+    }
+    Ok(figures)
 }
 
 /// The additive counters of the company days `from ..= to` in scope.

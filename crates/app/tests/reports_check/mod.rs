@@ -158,11 +158,16 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
     .iter()
     .map(|r| (v(r, 0), v(r, 1) == 1))
     .collect();
+    let sku_cost: BTreeMap<i64, i64> = ints(&mut tx, "SELECT id, cost FROM sku WHERE company_id = $1", company_id)
+        .await
+        .iter()
+        .map(|r| (v(r, 0), v(r, 1)))
+        .collect();
     let cost_moves = ints(
         &mut tx,
         "SELECT CAST(CASE kind WHEN 'sale_shipment' THEN 1 WHEN 'return_receipt' THEN 2 ELSE 0 END AS BIGINT), \
             CAST(CASE ref_type WHEN 'trade' THEN 1 WHEN 'refund' THEN 2 ELSE 0 END AS BIGINT), ref_id, warehouse_id, \
-            qty, unit_cost, created_at FROM stock_move WHERE company_id = $1",
+            qty, unit_cost, created_at, sku_id FROM stock_move WHERE company_id = $1",
         company_id,
     )
     .await
@@ -178,7 +183,12 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
             2 => sellable.get(&v(r, 3)).copied().unwrap_or(false),
             _ => false,
         };
-        counted.then(|| RawCostMove { trade_id, qty: v(r, 4), unit_cost: v(r, 5), at: v(r, 6) })
+        // A shipment written without its cost counts at the SKU's cost now.
+        let unit_cost = match (v(r, 0), v(r, 5)) {
+            (1, 0) => sku_cost.get(&v(r, 7)).copied().unwrap_or(0),
+            (_, c) => c,
+        };
+        counted.then(|| RawCostMove { trade_id, qty: v(r, 4), unit_cost, at: v(r, 6) })
     })
     .collect();
     let shops =
