@@ -96,6 +96,29 @@ async fn order_exports_open_and_move_cases_that_the_after_sales_export_takes_ove
         assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, records.len()), "nothing changes");
         assert_eq!(all_cases(app, &actor).await.len(), cases.len());
 
+        // An export that shows an open request became a return: the case becomes 退货退款 and the
+        // day counts a return request; an older file afterwards takes nothing back.
+        let open = cases.iter().find(|c| c.status == RefundStatus::WaitSellerAgree).expect("an open request");
+        let mut turned = records.iter().find(|r| r.tid == open.tid).unwrap().clone();
+        let oid = open.refund_no.rsplit('-').next().unwrap().to_string();
+        for l in turned.lines.iter_mut().filter(|l| l.oid == oid) {
+            l.refund_status = "卖家已经同意退款，等待买家退货".into();
+        }
+        let returns_before = app.db.begin_read().await.unwrap().all_shop_days(actor.company_id).await.unwrap();
+        let returns_before: i64 = returns_before.iter().map(|d| d.2.return_requests).sum();
+        let moved_on = import(app, &actor, vec![turned]).await;
+        assert_eq!(moved_on.updated, 1, "{:?}", moved_on.rejects);
+        let c = all_cases(app, &actor).await.into_iter().find(|c| c.id == open.id).unwrap();
+        assert_eq!((c.kind, c.status), (RefundKind::ReturnAndRefund, RefundStatus::WaitBuyerReturnGoods));
+        let returns_after = app.db.begin_read().await.unwrap().all_shop_days(actor.company_id).await.unwrap();
+        assert_eq!(returns_after.iter().map(|d| d.2.return_requests).sum::<i64>(), returns_before + 1);
+        reports_check::assert_summaries_exact(app, actor.company_id, TZ).await;
+        let older = records.iter().find(|r| r.tid == open.tid).unwrap().clone();
+        assert_eq!(import(app, &actor, vec![older]).await.unchanged, 1, "an older file takes nothing back");
+        let c = all_cases(app, &actor).await.into_iter().find(|c| c.id == open.id).unwrap();
+        assert_eq!(c.status, RefundStatus::WaitBuyerReturnGoods);
+        let cases = all_cases(app, &actor).await;
+
         // A later export: open requests are closed as the trades ship, or paid back as they close.
         let update = taobao_status_update(&mut rng, &files.truth, &Options::csv(Encoding::Utf8));
         let later = joined(&update);

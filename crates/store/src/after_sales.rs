@@ -326,17 +326,22 @@ impl Tx {
         )?)
     }
 
-    /// Turns case `c` into `r` (another refund number, kind, status, reason, money and times): the
+    /// Turns case `c` into `r` (its refund number, kind, status, reason, money and times): the
     /// after-sales export names a case that an order export had recorded from the line's refund
-    /// fields with estimated times. The summaries are restated: what `c` counted is taken back on
+    /// fields with estimated times, or a later order export shows the case became a return. The
+    /// summaries are restated: what `c` counted is taken back on
     /// its days and what `r` counts is added on its own, including the day the trade counts among
-    /// returns (its earliest return or exchange request). The history keeps its rows and gains one.
+    /// returns (its earliest return or exchange request). The history keeps its rows and gains one,
+    /// at `since`, when the case's status began.
+    #[allow(clippy::too_many_arguments)]
     pub async fn adopt_case(
         &mut self,
         c: &RefundCase,
         r: &crate::NewRefund,
         parcel: (&str, &str),
         note: &str,
+        event_note: &str,
+        since: DateTime<Utc>,
         tz: Tz,
     ) -> Result<(), StoreError> {
         let others = fetch_scalar!(
@@ -378,21 +383,14 @@ impl Tx {
                 note = CASE WHEN $12 = '' THEN note ELSE $12 END WHERE id = $13",
             {
                 let mut a = crate::trade_write::refund_values(r);
-                a.extend(args![to_ts(r.finished_at.unwrap_or(r.created_at)), parcel.0, parcel.1, note, c.id]);
+                a.extend(args![to_ts(since), parcel.0, parcel.1, note, c.id]);
                 a
             },
         );
         b.push(
             "INSERT INTO refund_event (company_id, refund_id, event, from_status, to_status, note, user_name, at) \
              VALUES ($1, $2, 'import', $3, $4, $5, 'import', $6)",
-            args![
-                c.company_id,
-                c.id,
-                c.status.code(),
-                r.status.code(),
-                format!("售后导出：退款编号 {}（原 {}）", r.refund_no, c.refund_no),
-                to_ts(r.finished_at.unwrap_or(r.created_at))
-            ],
+            args![c.company_id, c.id, c.status.code(), r.status.code(), event_note, to_ts(since)],
         );
         self.run_batch(&b).await?;
         Ok(())

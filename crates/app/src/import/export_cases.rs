@@ -8,8 +8,10 @@
 //! - a trade imported before dates it at this import (the refund happened since the last export).
 //!
 //! The kind is 退货退款 when the status belongs to a return (waiting for the buyer's parcel or for the
-//! seller's check), else 未发货仅退款 or 已发货仅退款 by whether the line had shipped. Later order
-//! exports move the case on; it never reopens once finished. When the after-sales export names the
+//! seller's check), else 未发货仅退款 or 已发货仅退款 by whether the line had shipped; a request that a
+//! later export shows as a return becomes one. Later order exports move the case forward only (an
+//! older file imported late changes nothing); it never reopens once finished, so a second request on
+//! the same line is known only from the after-sales export. When the after-sales export names the
 //! case, it takes it over with its refund number, kind and real times (`import_refunds`), and the
 //! summaries move with it.
 //!
@@ -23,6 +25,26 @@ use zhanggui_domain::{Money, RefundKind, RefundStatus};
 use zhanggui_formats::OrderRecord;
 use zhanggui_formats::refunds::parse_refund_status;
 use zhanggui_store::{NewRefund, NewTrade, StoreError, Trade, Tx};
+
+/// The statuses that belong to a return: the buyer sends the goods back, the seller checks them.
+fn is_return_status(s: RefundStatus) -> bool {
+    matches!(s, RefundStatus::WaitBuyerReturnGoods | RefundStatus::WaitSellerConfirmGoods)
+}
+
+/// Whether a later export's status can follow the stored one. Cases only move forward (申请 → 同意
+/// or 拒绝 → 买家退货 → 卖家收货 → 成功 or 关闭); a refused request may be asked again; a finished case
+/// stays finished. An older file imported late therefore never takes a case back.
+fn follows(from: RefundStatus, to: RefundStatus) -> bool {
+    use RefundStatus::*;
+    match (from, to) {
+        _ if from == to => false,
+        (Success | Closed, _) => false,
+        (WaitSellerAgree | SellerRefuseBuyer, _) => true,
+        (WaitBuyerReturnGoods, WaitSellerConfirmGoods | Success | Closed) => true,
+        (WaitSellerConfirmGoods, Success | Closed | SellerRefuseBuyer) => true,
+        _ => false,
+    }
+}
 
 /// The refund number given to a case known only from an order export.
 pub(crate) fn case_key(shop_id: i64, oid: &str) -> String {
@@ -133,21 +155,35 @@ pub(crate) async fn sync_known_trade(
         let (amount, note) = amount_of(rec.refund_amount, line.amount_paid - committed);
         match existing {
             Some(c) => {
-                if (c.status == status && c.amount == amount) || !c.status.is_open() {
+                let new_amount = c.status == status && c.amount != amount && status.is_open();
+                if !(follows(c.status, status) || new_amount) {
                     continue;
                 }
-                let finished = if status.is_open() { None } else { Some(at) };
-                if tx.update_case_from_export(&c, status, amount, c.deadline_at, finished, ("", ""), at).await? {
-                    changed = true;
-                    if status == RefundStatus::Success && pays_money(c.kind) {
-                        let mut d = zhanggui_store::summaries::SummaryDelta::new(t.company_id);
-                        d.refund_succeeded(t.shop_id, amount, at, tz);
-                        let mut b = zhanggui_store::batch::Batch::new();
-                        d.push(&mut b);
-                        tx.run_batch(&b).await?;
-                        tx.sync_refund_amounts(t.id, line.id).await?;
-                    }
+                // The case as the export now has it; a request that turned out to be a return becomes one.
+                let kind = if is_return_status(status) && !is_return_status(c.status) {
+                    RefundKind::ReturnAndRefund
+                } else {
+                    c.kind
+                };
+                let now_case = NewRefund {
+                    company_id: t.company_id,
+                    trade_id: t.id,
+                    order_line_id: Some(line.id),
+                    refund_no: key.clone(),
+                    kind,
+                    status,
+                    reason: c.reason.clone(),
+                    amount,
+                    created_at: c.created_at,
+                    deadline_at: c.deadline_at,
+                    finished_at: if status.is_open() { None } else { Some(at) },
+                };
+                let since = if c.status == status { c.status_since } else { at };
+                tx.adopt_case(&c, &now_case, ("", ""), &note, "订单导出", since, tz).await?;
+                if status == RefundStatus::Success && pays_money(kind) {
+                    tx.sync_refund_amounts(t.id, line.id).await?;
                 }
+                changed = true;
             }
             None => {
                 let mut new = case(

@@ -315,7 +315,7 @@ impl Batch<'_> {
         let fields = self.fields(r);
         let lines = lines_of(r, &fields, skus, shipped, tz);
         let unmatched = lines.iter().filter(|l| l.sku_id.is_none()).count();
-        let new = NewTrade {
+        let mut new = NewTrade {
             company_id: self.actor.company_id,
             shop_id: self.shop.id,
             tid: r.tid.clone(),
@@ -372,6 +372,16 @@ impl Batch<'_> {
         }
         let reserve = stock && r.status.awaits_shipping() && new.lines.iter().any(|l| l.shipped_at.is_none());
         let refunds = super::export_cases::for_new_trade(self.shop.id, r, &new);
+        // What the cases paid back, where the export's refund amounts say less (Pinduoduo has none).
+        for (i, case) in refunds.iter().filter(|(_, c)| c.status == zhanggui_domain::RefundStatus::Success) {
+            if zhanggui_domain::after_sales::pays_money(case.kind)
+                && let Some(l) = new.lines.get_mut(*i)
+            {
+                l.refund_amount = l.refund_amount.max(case.amount);
+            }
+        }
+        let paid_back: Money = new.lines.iter().map(|l| l.refund_amount).sum();
+        new.refund_amount = new.refund_amount.max(paid_back.min(new.amount_paid));
         Prepared {
             new,
             status: r.status,
@@ -598,6 +608,9 @@ impl Batch<'_> {
         if target.close_reason.is_empty() {
             target.close_reason = current.close_reason.clone();
         }
+        // Money paid back is never taken back: an export that says less (or nothing) keeps what the
+        // cases recorded.
+        target.refund_amount = target.refund_amount.max(current.refund_amount);
         if changed || target != current {
             tx.update_trade_fields(t, &target, now).await?;
             changed = true;

@@ -197,7 +197,8 @@ async fn import_one(tx: &mut Tx, actor: &Actor, shop_id: i64, r: &RefundRecord) 
             newly_succeeded = r.status == RefundStatus::Success;
             match adopted {
                 Some(c) => {
-                    tx.adopt_case(&c, &case, parcel, &r.note, tz).await?;
+                    let event = format!("售后导出：退款编号 {}（原 {}）", r.refund_no, c.refund_no);
+                    tx.adopt_case(&c, &case, parcel, &r.note, &event, finished.unwrap_or(applied), tz).await?;
                     Outcome::Updated
                 }
                 None => {
