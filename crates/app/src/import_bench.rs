@@ -115,7 +115,7 @@ async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchErr
         .map_err(|e| ImportBenchError::File(e.to_string()))?;
     let (records, errors) =
         zhanggui_formats::products::read_products(&sheet).map_err(|e| ImportBenchError::File(e.to_string()))?;
-    app.import_products(&actor, "products.csv", records, &errors, &|_| {}).await?;
+    app.import_products(&actor, "products.csv", records, &errors, true, &|_| {}).await?;
 
     // The files are read row by row into a staging database, then imported a batch at a time:
     // "read" is until both are staged, "write" the import from there.

@@ -5,8 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::{
-    ArrivalState, IllegalPurchaseTransition, Money, MoveKind, PurchaseEvent, PurchaseStatus, ReceiptVariance,
-    purchase::moving_average_cost,
+    ArrivalState, IllegalPurchaseTransition, MAX_QTY, MAX_UNIT_COST, Money, MoveKind, PurchaseEvent, PurchaseStatus,
+    ReceiptVariance, purchase::moving_average_cost,
 };
 use zhanggui_formats::report::{ReportCell, ReportTable};
 use zhanggui_store::purchasing::{
@@ -235,11 +235,25 @@ impl App {
                     format!("{} has quantity {}; order at least 1", l.sku.trim(), l.qty),
                 ));
             }
+            if l.qty > MAX_QTY {
+                return Err(invalid(
+                    "qty",
+                    format!("{} 的采购数量为 {}，一行最多 {MAX_QTY}，请检查", l.sku.trim(), l.qty),
+                    format!("{} has quantity {}; a line orders at most {MAX_QTY}", l.sku.trim(), l.qty),
+                ));
+            }
             if l.unit_cost.is_some_and(|c| c.is_negative()) {
                 return Err(invalid(
                     "unit_cost",
                     format!("{} 的采购单价不能为负数", l.sku.trim()),
                     format!("{} has a negative cost", l.sku.trim()),
+                ));
+            }
+            if l.unit_cost.is_some_and(|c| c > MAX_UNIT_COST) {
+                return Err(invalid(
+                    "unit_cost",
+                    format!("{} 的采购单价超过上限 {}，请检查", l.sku.trim(), MAX_UNIT_COST.to_display()),
+                    format!("{} has a cost over the limit of {}", l.sku.trim(), MAX_UNIT_COST.to_display()),
                 ));
             }
         }
@@ -399,6 +413,13 @@ impl App {
                     "qty",
                     format!("{} 到货数量为 {}，至少为 1", r.sku.trim(), r.qty),
                     format!("{} arrived {}; a receipt is at least 1", r.sku.trim(), r.qty),
+                ));
+            }
+            if r.qty > MAX_QTY {
+                return Err(invalid(
+                    "qty",
+                    format!("{} 到货数量为 {}，一次最多 {MAX_QTY}，请检查", r.sku.trim(), r.qty),
+                    format!("{} arrived {}; a receipt is at most {MAX_QTY}", r.sku.trim(), r.qty),
                 ));
             }
         }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zhanggui_domain::{Money, MoveKind};
+use zhanggui_domain::{MAX_QTY, MAX_UNIT_COST, Money, MoveKind};
 use zhanggui_store::ledger::StockFilter;
 use zhanggui_store::{NewMove, SkuInfo, StockLine, StockMoveRow, StoreError, Tx, Warehouse};
 
@@ -17,7 +17,7 @@ pub enum StockError {
     #[error("unknown warehouse {0}")]
     UnknownWarehouse(String),
     #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    Invalid { field: &'static str, reason: String, reason_zh: String },
     #[error("not enough stock of {sku} in {warehouse}: this would leave {available_after} available")]
     WouldGoNegative { sku: String, warehouse: String, available_after: i64 },
     #[error(transparent)]
@@ -53,7 +53,7 @@ impl UserFacing for StockError {
             (_, Lang::En) => self.to_string(),
             (StockError::UnknownSku(s), Lang::Zh) => format!("找不到商家编码为 {s} 的商品（SKU）"),
             (StockError::UnknownWarehouse(w), Lang::Zh) => format!("找不到仓库 {w}"),
-            (StockError::Invalid { field, reason }, Lang::Zh) => format!("{field}：{reason}"),
+            (StockError::Invalid { reason_zh, .. }, Lang::Zh) => reason_zh.clone(),
             (StockError::WouldGoNegative { sku, warehouse, available_after }, Lang::Zh) => {
                 format!("{sku} 在 {warehouse} 库存不足：操作后可用库存将为 {available_after}")
             }
@@ -68,6 +68,10 @@ pub struct SkuStock {
     pub sku: SkuInfo,
     pub warehouses: Vec<StockLine>,
     pub moves: Vec<StockMoveRow>,
+}
+
+fn invalid(field: &'static str, zh: &str, en: &str) -> StockError {
+    StockError::Invalid { field, reason: en.into(), reason_zh: zh.into() }
 }
 
 async fn find_sku(tx: &mut Tx, company_id: i64, code: &str) -> Result<SkuInfo, StockError> {
@@ -115,10 +119,17 @@ impl App {
         at: DateTime<Utc>,
     ) -> Result<i64, StockError> {
         if qty == 0 {
-            return Err(StockError::Invalid { field: "qty", reason: "the adjustment must not be zero".into() });
+            return Err(invalid("qty", "调整数量不能为 0", "the adjustment must not be zero"));
+        }
+        if qty.unsigned_abs() > MAX_QTY.unsigned_abs() {
+            return Err(invalid(
+                "qty",
+                &format!("调整数量 {qty:+} 超过上限：一次最多调整 {MAX_QTY} 件，请检查"),
+                &format!("an adjustment of {qty:+} is over the limit of {MAX_QTY} units"),
+            ));
         }
         if reason.trim().is_empty() {
-            return Err(StockError::Invalid { field: "reason", reason: "say why stock changes (原因)".into() });
+            return Err(invalid("reason", "请填写调整原因", "say why stock changes (原因)"));
         }
         with_retry(|| async {
             let mut tx = self.db.begin().await?;
@@ -141,7 +152,14 @@ impl App {
         at: DateTime<Utc>,
     ) -> Result<(), StockError> {
         if qty <= 0 {
-            return Err(StockError::Invalid { field: "qty", reason: "a transfer moves at least one unit".into() });
+            return Err(invalid("qty", "调拨数量至少为 1", "a transfer moves at least one unit"));
+        }
+        if qty > MAX_QTY {
+            return Err(invalid(
+                "qty",
+                &format!("调拨数量 {qty} 超过上限：一次最多调拨 {MAX_QTY} 件，请检查"),
+                &format!("a transfer of {qty} is over the limit of {MAX_QTY} units"),
+            ));
         }
         with_retry(|| async {
             let mut tx = self.db.begin().await?;
@@ -164,7 +182,21 @@ impl App {
         at: DateTime<Utc>,
     ) -> Result<(), StockError> {
         if qty <= 0 {
-            return Err(StockError::Invalid { field: "qty", reason: "a receipt adds at least one unit".into() });
+            return Err(invalid("qty", "入库数量至少为 1", "a receipt adds at least one unit"));
+        }
+        if qty > MAX_QTY {
+            return Err(invalid(
+                "qty",
+                &format!("入库数量 {qty} 超过上限：一次最多 {MAX_QTY} 件，请检查"),
+                &format!("a receipt of {qty} is over the limit of {MAX_QTY} units"),
+            ));
+        }
+        if unit_cost.is_negative() || unit_cost > MAX_UNIT_COST {
+            return Err(invalid(
+                "unit_cost",
+                &format!("入库单价 {unit_cost} 不对：应在 0 到 {} 之间", MAX_UNIT_COST.to_display()),
+                &format!("unit cost {unit_cost} must be between 0 and {}", MAX_UNIT_COST.to_display()),
+            ));
         }
         with_retry(|| async {
             let mut tx = self.db.begin().await?;
@@ -255,10 +287,7 @@ pub async fn transfer_in(
     let src = find_warehouse(tx, actor.company_id, Some(from)).await?;
     let dst = find_warehouse(tx, actor.company_id, Some(to)).await?;
     if src.id == dst.id {
-        return Err(StockError::Invalid {
-            field: "to",
-            reason: "source and destination are the same warehouse".into(),
-        });
+        return Err(invalid("to", "调出和调入是同一个仓库", "source and destination are the same warehouse"));
     }
     let mut m = NewMove {
         company_id: actor.company_id,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zhanggui_domain::{CountDifference, CountResult, CountSummary, MoveKind, StocktakeStatus};
+use zhanggui_domain::{CountDifference, CountResult, CountSummary, MAX_QTY, MoveKind, StocktakeStatus};
 use zhanggui_formats::count_sheet::CountSheetParser;
 use zhanggui_formats::{FileError, RowError};
 use zhanggui_store::stocktake::{StocktakeLineRow, StocktakeRow};
@@ -206,6 +206,14 @@ pub struct StocktakeDetail {
     pub summary: CountSummary,
 }
 
+impl StocktakeDetail {
+    /// Whether a line's book quantity (snapshot_on_hand) may be shown to those counting: the count
+    /// is blind, so only once the line is counted or the session is closed.
+    pub fn shows_book(&self, line: &CountLine) -> bool {
+        line.line.counted.is_some() || !self.stocktake.status.is_open()
+    }
+}
+
 /// The line of a session a count names: by 商家编码, else by a barcode only one of its SKUs has.
 fn find_line<'a>(lines: &'a [StocktakeLineRow], key: &str) -> Option<&'a StocktakeLineRow> {
     lines.iter().find(|l| l.outer_sku_id == key).or_else(|| {
@@ -315,6 +323,11 @@ impl App {
                         reason_zh: format!("{key} 的实盘数量 {} 不能为负数", c.counted),
                         reason_en: format!("{key}: a count cannot be negative ({})", c.counted),
                     }),
+                    _ if c.counted > MAX_QTY => bad.push(BadCount {
+                        source,
+                        reason_zh: format!("{key} 的实盘数量 {} 超过上限 {MAX_QTY}，请检查", c.counted),
+                        reason_en: format!("{key}: a count of {} is over the limit of {MAX_QTY}", c.counted),
+                    }),
                     None => bad.push(BadCount {
                         source,
                         reason_zh: format!("{key} 不在盘点单 {} 的范围内（商家编码或条码不对）", session.code),
@@ -363,6 +376,15 @@ impl App {
         let mut inputs = Vec::new();
         for r in &records {
             let Some(counted) = r.counted else { continue };
+            if counted > MAX_QTY {
+                problems.push(SheetProblem {
+                    line: r.line,
+                    column: "实盘数量".into(),
+                    reason_zh: format!("实盘数量 {counted} 超过上限 {MAX_QTY}，请检查"),
+                    reason_en: format!("a count of {counted} is over the limit of {MAX_QTY}"),
+                });
+                continue;
+            }
             let (key, column) =
                 if r.outer_sku_id.is_empty() { (&r.barcode, "条码") } else { (&r.outer_sku_id, "商家编码") };
             match find_line(&lines, key) {

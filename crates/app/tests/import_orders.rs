@@ -65,7 +65,7 @@ async fn import_products(app: &App, actor: &Actor) -> usize {
     let sheet = read_sheet_bytes("商品.csv", &fixture.bytes).unwrap();
     let (records, errors) = zhanggui_formats::products::read_products(&sheet).unwrap();
     let n = records.len();
-    let summary = app.import_products(actor, &sheet.name, records, &errors, &|_| {}).await.unwrap();
+    let summary = app.import_products(actor, &sheet.name, records, &errors, true, &|_| {}).await.unwrap();
     assert_eq!(summary.inserted, n, "every good product row creates its SKU");
     assert_eq!(summary.rejected, fixture.errors.len(), "{:?}", summary.rejects);
     n

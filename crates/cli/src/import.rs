@@ -219,7 +219,7 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
             let progress = bar(*format, records.len());
             let tick = |n: usize| progress.set_position(n as u64);
             let summary =
-                ctx.app.import_products(&ctx.actor, &sheet.name, records, &errors, &tick).await.map_err(fail)?;
+                ctx.app.import_products(&ctx.actor, &sheet.name, records, &errors, true, &tick).await.map_err(fail)?;
             progress.finish_and_clear();
             finish(ctx, &summary, rejects.as_deref(), &[(file.clone(), sheet.name.clone(), first)], *format)?
         }

@@ -33,7 +33,7 @@ pub use replenishment::{
     AvgDailySales, ClassPolicy, DaysOfCover, ReplenishmentLine, ReplenishmentPolicy, SalesWindow, SkuClass,
 };
 pub use review::ReviewRating;
-pub use stock::{Balance, MoveKind, ReserveDecision, decide_reservation};
+pub use stock::{Balance, MAX_QTY, MAX_UNIT_COST, MoveKind, ReserveDecision, decide_reservation};
 pub use stocktake::{CountDifference, CountResult, CountSummary, StocktakeStatus};
 pub use thresholds::{ThresholdError, ThresholdGroup, ThresholdKey, Thresholds};
 pub use trade_status::{IllegalTransition, TradeEvent, TradeStatus};

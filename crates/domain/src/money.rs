@@ -189,49 +189,53 @@ impl FromStr for Money {
     }
 }
 
+// The operators saturate at the ends of the range instead of wrapping: no real amount comes near
+// ±9.2 × 10^16 yuan, and a product or sum of extreme inputs must never wrap into a believable figure
+// (nor panic in a debug build). `checked_add` and `checked_mul` say when a result does not fit.
+
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        Money(self.0.saturating_add(rhs.0))
     }
 }
 
 impl AddAssign for Money {
     fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
+        self.0 = self.0.saturating_add(rhs.0);
     }
 }
 
 impl Sub for Money {
     type Output = Money;
     fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
+        Money(self.0.saturating_sub(rhs.0))
     }
 }
 
 impl SubAssign for Money {
     fn sub_assign(&mut self, rhs: Money) {
-        self.0 -= rhs.0;
+        self.0 = self.0.saturating_sub(rhs.0);
     }
 }
 
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
-        Money(-self.0)
+        Money(self.0.saturating_neg())
     }
 }
 
 impl Mul<i64> for Money {
     type Output = Money;
     fn mul(self, qty: i64) -> Money {
-        Money(self.0 * qty)
+        Money(self.0.saturating_mul(qty))
     }
 }
 
 impl Sum for Money {
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        Money(iter.map(|m| m.0).sum())
+        Money(iter.fold(0i64, |total, m| total.saturating_add(m.0)))
     }
 }
 
@@ -315,6 +319,20 @@ mod tests {
         assert_eq!(Money(1234).mul_div_round(1000, 5000), Some(Money(247)));
         assert_eq!(Money(i64::MAX).mul_div_round(2, 1), None);
         assert_eq!(Money(i64::MAX).mul_div_round(2, 2), Some(Money(i64::MAX)));
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_wrapping() {
+        assert_eq!(Money(i64::MAX / 2) * 3, Money(i64::MAX), "a product saturates");
+        assert_eq!(Money(-i64::MAX) * 1_000_000, Money(i64::MIN));
+        assert_eq!([Money(i64::MAX), Money(1)].into_iter().sum::<Money>(), Money(i64::MAX), "a sum saturates");
+        assert_eq!(Money(i64::MAX) + Money(1), Money(i64::MAX));
+        assert_eq!(Money(i64::MIN) - Money(1), Money(i64::MIN));
+        assert_eq!(-Money(i64::MIN), Money(i64::MAX));
+        let mut m = Money(i64::MAX);
+        m += Money(5);
+        assert_eq!(m, Money(i64::MAX));
+        assert_eq!(Money(1234) * 3, Money(3702));
     }
 
     proptest! {

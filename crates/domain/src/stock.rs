@@ -6,6 +6,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// The most units one entry may carry: a purchase order line, a receipt, a count, an adjustment, a
+/// transfer or a SKU's opening stock. Far above what a shop handles at once, it catches a typo of
+/// extra zeros and keeps every amount of money computed from a quantity within range.
+pub const MAX_QTY: i64 = 1_000_000;
+
+/// The highest unit cost a purchase order line or a receipt may carry (¥1,000,000).
+pub const MAX_UNIT_COST: crate::Money = crate::Money::from_yuan(1_000_000);
+
 /// The kind of a stock move (an append-only ledger row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -72,10 +72,10 @@ pub struct CountDifference {
 impl CountDifference {
     /// Units found over (+) or missing (−); 0 when not counted.
     pub fn delta(&self) -> i64 {
-        self.counted.map(|c| c - self.snapshot).unwrap_or(0)
+        self.counted.map(|c| c.saturating_sub(self.snapshot)).unwrap_or(0)
     }
 
-    /// The difference at cost (盘盈/盘亏金额).
+    /// The difference at cost (盘盈/盘亏金额); saturates rather than overflows (see `Money`).
     pub fn value(&self) -> Money {
         self.unit_cost * self.delta()
     }
@@ -147,12 +147,12 @@ impl CountSummary {
                 }
                 CountResult::Surplus => {
                     s.counted += 1;
-                    s.surplus_units += l.delta();
+                    s.surplus_units = s.surplus_units.saturating_add(l.delta());
                     s.surplus_value += l.value();
                 }
                 CountResult::Shortage => {
                     s.counted += 1;
-                    s.shortage_units += -l.delta();
+                    s.shortage_units = s.shortage_units.saturating_sub(l.delta());
                     s.shortage_value += -l.value();
                 }
             }
@@ -172,6 +172,18 @@ mod tests {
 
     fn diff(snapshot: i64, counted: Option<i64>, cost: i64) -> CountDifference {
         CountDifference { snapshot, counted, unit_cost: Money::from_fen(cost) }
+    }
+
+    #[test]
+    fn extreme_costs_and_counts_do_not_overflow() {
+        let huge = diff(0, Some(1_000_000), i64::MAX / 1000);
+        assert_eq!(huge.value(), Money::from_fen(i64::MAX));
+        let short = diff(1_000_000, Some(0), i64::MAX / 1000);
+        let s = CountSummary::of(&[huge, short, huge]);
+        assert_eq!(s.surplus_value, Money::from_fen(i64::MAX));
+        assert_eq!(s.shortage_value, Money::from_fen(i64::MAX));
+        assert_eq!(s.surplus_units, 2_000_000);
+        assert_eq!(s.net_value(), Money::ZERO);
     }
 
     #[test]

@@ -358,23 +358,26 @@ impl Tx {
         )?)
     }
 
-    /// Refreshes a SKU's description and prices; returns whether anything changed.
+    /// Refreshes a SKU's description and prices with the values given; a `None` keeps what is
+    /// stored. Returns whether anything changed.
     pub async fn update_sku(
         &mut self,
         sku_id: i64,
-        properties: &str,
-        barcode: &str,
-        cost: Money,
-        price: Money,
+        properties: Option<&str>,
+        barcode: Option<&str>,
+        cost: Option<Money>,
+        price: Option<Money>,
     ) -> Result<bool, StoreError> {
         let n = exec!(
             self,
-            "UPDATE sku SET properties = $1, barcode = $2, cost = $3, price = $4 \
-             WHERE id = $5 AND (properties <> $1 OR barcode <> $2 OR cost <> $3 OR price <> $4)",
+            "UPDATE sku SET properties = COALESCE($1, properties), barcode = COALESCE($2, barcode), \
+             cost = COALESCE($3, cost), price = COALESCE($4, price) \
+             WHERE id = $5 AND (properties <> COALESCE($1, properties) OR barcode <> COALESCE($2, barcode) \
+             OR cost <> COALESCE($3, cost) OR price <> COALESCE($4, price))",
             properties,
             barcode,
-            cost.fen(),
-            price.fen(),
+            cost.map(Money::fen),
+            price.map(Money::fen),
             sku_id
         )?;
         Ok(n > 0)

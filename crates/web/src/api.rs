@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use zhanggui_app::domain::{MAX_QTY, MAX_UNIT_COST};
 use zhanggui_app::users::{AuthError, Permission, User};
 use zhanggui_app::{Lang, UserFacing};
 
@@ -1025,7 +1026,7 @@ pub fn openapi() -> Value {
     let counts_body = json!({"type": "object", "properties": {
         "counts": {"type": "array", "items": {"type": "object", "properties": {
             "sku": {"type": "string", "description": "merchant SKU code (商家编码) or barcode"},
-            "counted": {"type": "integer", "minimum": 0}
+            "counted": {"type": "integer", "minimum": 0, "maximum": MAX_QTY}
         }, "required": ["sku", "counted"]}}
     }, "required": ["counts"]});
     let reason_body = |required: bool| {
@@ -1061,13 +1062,13 @@ pub fn openapi() -> Value {
         "note": {"type": "string"},
         "lines": {"type": "array", "items": {"type": "object", "properties": {
             "sku": {"type": "string", "description": "merchant SKU code (商家编码), once per order"},
-            "qty": {"type": "integer"},
-            "unit_cost": {"type": ["string", "number"], "description": "yuan; the SKU's current cost when left out"}
+            "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY},
+            "unit_cost": {"type": ["string", "number"], "description": format!("yuan, at most {}; the SKU's current cost when left out", MAX_UNIT_COST.to_plain())}
         }, "required": ["sku", "qty"]}},
         "place": {"type": "boolean", "description": "place it with the supplier at once (下单)"}
     }, "required": ["supplier", "lines"]});
     let receive_body = json!({"type": "object", "properties": {
-        "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "integer"}}, "required": ["sku", "qty"]}},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY}}, "required": ["sku", "qty"]}},
         "note": {"type": "string", "description": "required when more arrive than are still due (超收)"}
     }, "required": ["lines"]});
     let replenish_body = json!({"type": "object", "properties": {
@@ -1116,12 +1117,12 @@ pub fn openapi() -> Value {
             "/api/v1/orders/{id}/memo": {"post": op("Set the seller memo and flag (0-5); returns the previous ones", vec![id()], Some(json!({"type": "object", "properties": {"memo": {"type": "string"}, "flag": {"type": "integer"}}})))},
             "/api/v1/stock": {"get": op("Stock per SKU and warehouse", vec![param("search", "query", "part of the SKU code or title", "string"), param("warehouse", "query", "warehouse id", "integer"), param("low", "query", "available at most", "integer"), param("page", "query", "page number from 1", "integer")], None)},
             "/api/v1/stock/{code}": {"get": op("A SKU's stock in every warehouse and its ledger", vec![code()], None)},
-            "/api/v1/stock/{code}/adjust": {"post": op("Adjust stock with a reason", vec![code()], Some(json!({"type": "object", "properties": {"warehouse": {"type": "string"}, "qty": {"type": "integer"}, "reason": {"type": "string"}}, "required": ["qty", "reason"]})))},
-            "/api/v1/stock/{code}/transfer": {"post": op("Transfer between warehouses", vec![code()], Some(json!({"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "qty": {"type": "integer"}}, "required": ["from", "to", "qty"]})))},
-            "/api/v1/imports": {"post": upload_op("Import a platform export (multipart/form-data), as `zhanggui import` does: returns the summary (records, inserted, updated, unchanged, rejected, unmatched_lines), every rejected row (file, line, column, reason) and `rejects_files`, the URLs of the rejected rows as CSV in each file's own columns. Importing the same file again changes nothing.", import_body)},
+            "/api/v1/stock/{code}/adjust": {"post": op("Adjust stock with a reason", vec![code()], Some(json!({"type": "object", "properties": {"warehouse": {"type": "string"}, "qty": {"type": "integer", "description": format!("units added (+) or removed (−), at most {MAX_QTY} either way")}, "reason": {"type": "string"}}, "required": ["qty", "reason"]})))},
+            "/api/v1/stock/{code}/transfer": {"post": op("Transfer between warehouses", vec![code()], Some(json!({"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY}}, "required": ["from", "to", "qty"]})))},
+            "/api/v1/imports": {"post": upload_op("Import a platform export (multipart/form-data), as `zhanggui import` does: returns the summary (records, inserted, updated, unchanged, rejected, unmatched_lines, costs_ignored), every rejected row (file, line, column, reason) and `rejects_files`, the URLs of the rejected rows as CSV in each file's own columns. Importing the same file again changes nothing. A product sheet changes only what it gives: a missing column or an empty cell keeps the stored value; its cost and price columns are taken only from roles that see costs (for the warehouse they are left out and `costs_ignored` counts the rows).", import_body)},
             "/api/v1/imports/{token}/rejects/{n}": {"get": csv_op("The rejected rows of the `n`th file of an import, in the file's own columns with the reason last (kept 12 hours, for the user who imported)", vec![param("token", "path", "from the import's rejects_files URL", "string"), param("n", "path", "the file's number, from 0", "integer")])},
             "/api/v1/skus/unmatched": {"get": op("Merchant codes of imported lines that match no SKU (未匹配商品), most units first", vec![], None)},
-            "/api/v1/skus/map": {"post": op("Map an export's merchant code to a SKU: its lines are linked now and in later imports. Returns the lines linked.", vec![], Some(json!({"type": "object", "properties": {"code": {"type": "string"}, "sku": {"type": "string", "description": "the SKU's merchant code (商家编码)"}}, "required": ["code", "sku"]})))},
+            "/api/v1/skus/map": {"post": op("Map an export's merchant code to a SKU: its lines are linked now and in later imports, which changes sales figures, so only roles that import orders (manager, operations) may. Returns the lines linked.", vec![], Some(json!({"type": "object", "properties": {"code": {"type": "string"}, "sku": {"type": "string", "description": "the SKU's merchant code (商家编码)"}}, "required": ["code", "sku"]})))},
             "/api/v1/customers": {"get": op("Customers, latest purchase first", vec![param("search", "query", "part of the nick", "string"), param("province", "query", "province", "string"), param("after", "query", "the `next` value of the previous page", "string")], None)},
             "/api/v1/customers/{id}": {"get": op("A customer and their trades", vec![id()], None)},
             "/api/v1/after-sales": {
@@ -1134,8 +1135,8 @@ pub fn openapi() -> Value {
                 "get": op("Stocktakes (盘点单), newest first; warehouse, manager, purchasing and finance", vec![param("status", "query", "counting, posted or cancelled", "string"), param("warehouse", "query", "warehouse code", "string")], None),
                 "post": created(op("Start counting a warehouse (开始盘点): on hand is snapshotted now; 201 with the session. Warehouse and manager only", vec![], Some(start_body)))
             },
-            "/api/v1/stocktakes/{code}": {"get": op("A stocktake with its lines (book and counted quantities, differences) and totals of 盘盈 and 盘亏; unit costs and values only for roles that see costs", vec![stocktake()], None)},
-            "/api/v1/stocktakes/{code}/counts": {"post": op("Record counted quantities (a later count of a SKU replaces the earlier one). All or nothing: if one is refused none is recorded and the message lists every refusal. Returns the session", vec![stocktake()], Some(counts_body))},
+            "/api/v1/stocktakes/{code}": {"get": op("A stocktake with its lines (book and counted quantities, differences) and totals of 盘盈 and 盘亏; unit costs and values only for roles that see costs. The count is blind: a line's book quantity `snapshot_on_hand` is null until it is counted or the session is closed", vec![stocktake()], None)},
+            "/api/v1/stocktakes/{code}/counts": {"post": op(&format!("Record counted quantities, 0 to {MAX_QTY} each (a later count of a SKU replaces the earlier one). All or nothing: if one is refused none is recorded and the message lists every refusal. Returns the session"), vec![stocktake()], Some(counts_body))},
             "/api/v1/stocktakes/{code}/post": {"post": op("Post the differences (过账) as stocktake moves of counted − book with the reason; SKUs not counted and sales made during the count stay as they are. Returns the session", vec![stocktake()], Some(reason_body(true)))},
             "/api/v1/stocktakes/{code}/cancel": {"post": op("Cancel a stocktake (作废) without touching stock. Returns the session", vec![stocktake()], Some(reason_body(false)))},
             "/api/v1/after-sales/{key}/dispute": {"post": op("A dispute step (纠纷): open {reason} on a refused case, note {note, stage: evidence|reviewing}, decide {outcome: buyer|seller, note, replacement (a reship ruled for the buyer)}. Returns the case after it.", vec![key()], Some(dispute_body))},

@@ -9,8 +9,10 @@
 //! reloaded and its rejected rows downloaded by the person who ran it.
 //!
 //! Who may import: the manager and operations import orders, traffic, ads and after-sales exports;
-//! the warehouse may also import the product sheet (its opening stock); customer service, purchasing
-//! and finance import nothing.
+//! the warehouse may also import the product sheet (its opening stock), whose cost and price
+//! columns are then left out (the warehouse does not see costs); customer service, purchasing and
+//! finance import nothing. Mapping merchant codes to SKUs re-links order lines, so it changes sales
+//! figures: only those who import orders map them.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -29,7 +31,7 @@ use serde_json::json;
 use zhanggui_app::import::files::{FileImport, FileKind, rejects_csv_file};
 use zhanggui_app::import::{ImportError, ImportSummary};
 use zhanggui_app::trading::TradeError;
-use zhanggui_app::users::{AuthError, Role, User};
+use zhanggui_app::users::{AuthError, Permission, Role, User};
 use zhanggui_app::{App, Lang, UserFacing};
 
 use crate::Web;
@@ -46,9 +48,15 @@ pub fn may_import(u: &User, kind: FileKind) -> bool {
     }
 }
 
-/// May import at least one kind of file (sees the 导入 page and maps merchant codes).
+/// May import at least one kind of file (sees the 导入 page and the unmatched merchant codes).
 pub fn may_import_any(u: &User) -> bool {
     FileKind::ALL.iter().any(|k| may_import(u, *k))
+}
+
+/// May map a merchant code to a SKU: that re-links order lines and so changes sales figures, which
+/// only those who import orders may do.
+pub fn may_map_codes(u: &User) -> bool {
+    FileKind::ALL.iter().any(|k| k.is_orders() && may_import(u, *k))
 }
 
 // ---------------------------------------------------------------- results kept for a while
@@ -118,8 +126,9 @@ pub fn kind_of(up: &Upload) -> Result<FileKind, ImportError> {
     }
 }
 
-/// The import an upload asks for.
-pub fn request_of(up: &Upload, kind: FileKind, zone: chrono_tz::Tz) -> Result<FileImport, ImportError> {
+/// The import an upload asks for, by `user`: a product sheet's cost and price columns are taken only
+/// from those who see costs.
+pub fn request_of(up: &Upload, kind: FileKind, zone: chrono_tz::Tz, user: &User) -> Result<FileImport, ImportError> {
     let stock_from = match up.field("stock_from").trim() {
         "" => None,
         _ if !kind.is_orders() => None,
@@ -137,6 +146,7 @@ pub fn request_of(up: &Upload, kind: FileKind, zone: chrono_tz::Tz) -> Result<Fi
         shop: if kind.needs_shop() { up.field("shop").trim().to_string() } else { String::new() },
         stock_from,
         channel: up.field("channel").trim().to_string(),
+        with_costs: user.may(Permission::ViewCosts),
     })
 }
 
@@ -202,6 +212,9 @@ pub async fn run(app: &App, user: &User, up: &Upload, opts: &FileImport, lang: L
     );
     if summary.unmatched_lines > 0 {
         after.push_str(&format!(" unmatched_lines={}", summary.unmatched_lines));
+    }
+    if summary.costs_ignored > 0 {
+        after.push_str(&format!(" costs_ignored={}", summary.costs_ignored));
     }
     app.record_audit(&actor, &format!("import.{}", opts.kind.code()), &target, "", &after).await?;
     let token = zhanggui_app::users::random_hex(16).map_err(|e| ImportError::File(e.to_string()))?;
@@ -274,6 +287,8 @@ pub struct ResultView {
     pub unchanged: usize,
     pub rejected: usize,
     pub unmatched_lines: usize,
+    /// Rows whose cost and price were left out (the importer does not see costs).
+    pub costs_ignored: usize,
     pub seconds: String,
     pub inventory_start: String,
     pub rejects: Vec<RejectView>,
@@ -304,6 +319,8 @@ struct ImportsPage {
     result: Option<ResultView>,
     unmatched: Vec<UnmatchedView>,
     skus: Vec<Opt>,
+    /// May map the unmatched codes to SKUs (else they are only listed).
+    can_map: bool,
 }
 
 /// What was chosen in the form, to show it again.
@@ -345,6 +362,7 @@ fn result_view(s: &Stored, zone: chrono_tz::Tz, lang: Lang) -> ResultView {
         unchanged: m.unchanged,
         rejected: m.rejected,
         unmatched_lines: m.unmatched_lines,
+        costs_ignored: m.costs_ignored,
         seconds: format!("{:.1}", m.seconds),
         inventory_start: m.inventory_start_set.map(|t| crate::view::time(t, zone)).unwrap_or_default(),
         rejects: {
@@ -387,7 +405,8 @@ async fn render(web: &Web, a: &Authed, m: Messages) -> Response {
         Ok(u) => u,
         Err(e) => return error_page(lang, &e),
     };
-    let skus = if unmatched.is_empty() {
+    let can_map = may_map_codes(a.user());
+    let skus = if unmatched.is_empty() || !can_map {
         Vec::new()
     } else {
         match web.app.sku_choices(&actor).await {
@@ -431,6 +450,7 @@ async fn render(web: &Web, a: &Authed, m: Messages) -> Response {
         result: m.result,
         unmatched,
         skus,
+        can_map,
     };
     (m.status.unwrap_or(StatusCode::OK), page).into_response()
 }
@@ -514,7 +534,7 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
             return render(&web, &a, refused(&e)).await;
         }
     };
-    let up = match upload::receive(multipart, Some(&a.session.csrf_token)).await {
+    let up = match upload::receive(multipart, Some(&a.session.csrf_token), upload::MAX_UPLOAD).await {
         Ok(up) => up,
         Err(upload::UploadError::Csrf) => return csrf_refused(lang),
         Err(e) => return render(&web, &a, refused(&e)).await,
@@ -527,7 +547,7 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
     if !may_import(a.user(), kind) {
         return forbidden(lang);
     }
-    let result = match request_of(&up, kind, web.zone) {
+    let result = match request_of(&up, kind, web.zone, a.user()) {
         Ok(opts) => run(&web.app, a.user(), &up, &opts, lang).await,
         Err(e) => Err(e),
     };
@@ -584,7 +604,7 @@ pub async fn map_submit(State(web): State<Web>, a: Authed, Form(f): Form<MapForm
     if !a.csrf_ok(&f.csrf) {
         return csrf_refused(a.lang);
     }
-    if !may_import_any(a.user()) {
+    if !may_map_codes(a.user()) {
         return forbidden(a.lang);
     }
     match map(&web.app, a.user(), &f.code, &f.sku).await {
@@ -634,7 +654,7 @@ pub async fn api_import(
                 .into_response();
         }
     };
-    let up = match upload::receive(multipart, None).await {
+    let up = match upload::receive(multipart, None, upload::MAX_UPLOAD).await {
         Ok(up) => up,
         Err(e) => return api_refused(&e, u.lang),
     };
@@ -645,7 +665,7 @@ pub async fn api_import(
     if !may_import(&u.user, kind) {
         return api_refused(&AuthError::Forbidden, u.lang);
     }
-    let result = match request_of(&up, kind, web.zone) {
+    let result = match request_of(&up, kind, web.zone, &u.user) {
         Ok(opts) => run(&web.app, &u.user, &up, &opts, u.lang).await,
         Err(e) => Err(e),
     };
@@ -707,7 +727,7 @@ pub async fn api_map(
         Ok(Json(b)) => b,
         Err(e) => return crate::api::bad_body(e, u.lang),
     };
-    if !may_import_any(&u.user) {
+    if !may_map_codes(&u.user) {
         return api_refused(&AuthError::Forbidden, u.lang);
     }
     match map(&web.app, &u.user, &b.code, &b.sku).await {
@@ -732,6 +752,8 @@ mod tests {
         assert!(may_import(&user(Role::Warehouse), FileKind::Products));
         assert!(!may_import_any(&user(Role::Service)));
         assert!(!may_import_any(&user(Role::Finance)));
+        assert!(may_map_codes(&user(Role::Manager)) && may_map_codes(&user(Role::Operations)));
+        assert!(!may_map_codes(&user(Role::Warehouse)), "the warehouse imports products, not orders");
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub fn router(web: Web) -> Router {
         .route("/orders/tid/{tid}", get(pages::trade_by_tid))
         .route(
             "/orders/ship-bulk",
-            get(ship_bulk::page).post(ship_bulk::submit).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+            get(ship_bulk::page).post(ship_bulk::submit).layer(DefaultBodyLimit::max(ship_bulk::UPLOAD_AT_MOST)),
         )
         .route("/orders/{id}", get(pages::trade))
         .route("/orders/{id}/ship", post(pages::trade_ship))

@@ -21,7 +21,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use zhanggui_app::domain::{ArrivalState, Money, PurchaseStatus, ReceiptVariance};
+use zhanggui_app::domain::{ArrivalState, MAX_QTY, MAX_UNIT_COST, Money, PurchaseStatus, ReceiptVariance};
 use zhanggui_app::formats::report::{ReportCell, ReportTable, write_csv, xlsx_bytes};
 use zhanggui_app::purchasing::{
     Arrival, PurchaseDetail, PurchaseError, PurchaseHistoryEntry, PurchaseLineInput, PurchaseOrderInput, ReceiptInput,
@@ -244,9 +244,6 @@ impl FieldErrors {
     }
 }
 
-/// The most units a line may order or receive at once (a typo guard).
-const MAX_QTY: i64 = 1_000_000;
-
 fn whole_number(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches('+');
     t.parse::<i64>().ok()
@@ -381,7 +378,7 @@ pub fn order_input(f: &OrderForm, today: NaiveDate, lang: Lang) -> Result<Purcha
                     errors.push(format!("cost_{i}"), lang.pick("采购单价不能为负数", "the cost cannot be negative"));
                     None
                 }
-                Ok(m) if m > Money::from_fen(100_000_000) => {
+                Ok(m) if m > MAX_UNIT_COST => {
                     errors.push(format!("cost_{i}"), lang.pick("采购单价太大，请检查", "that cost is too large"));
                     None
                 }

@@ -27,6 +27,9 @@ use crate::upload;
 /// Lines shipped in one go at most.
 pub const MAX_LINES: usize = 2000;
 
+/// The largest bulk-shipping form taken (a file of 2,000 lines is far smaller).
+pub const UPLOAD_AT_MOST: usize = 10 * 1024 * 1024;
+
 /// The carriers offered as the default (any other name may be typed in a line).
 pub const CARRIERS: [&str; 10] = [
     "中通快递",
@@ -350,7 +353,7 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
         Ok(m) => m,
         Err(e) => return fail(&web, &a, "", String::new(), &upload::UploadError::Broken(e.body_text())),
     };
-    let up = match upload::receive(multipart, Some(&a.session.csrf_token)).await {
+    let up = match upload::receive(multipart, Some(&a.session.csrf_token), UPLOAD_AT_MOST).await {
         Ok(up) => up,
         Err(upload::UploadError::Csrf) => return csrf_refused(lang),
         Err(e) => return fail(&web, &a, "", String::new(), &e),

@@ -286,6 +286,9 @@ pub struct ListQuery {
     pub page: String,
 }
 
+/// The highest page number taken (a larger one shows this page, past the last row).
+const MAX_PAGE: i64 = 1_000_000;
+
 /// The sessions the filters select, newest first; the message names what was not understood.
 fn filtered(rows: Vec<StocktakeRow>, q: &ListQuery, lang: Lang) -> (Vec<StocktakeRow>, i64, String) {
     let mut problems = Vec::new();
@@ -302,7 +305,7 @@ fn filtered(rows: Vec<StocktakeRow>, q: &ListQuery, lang: Lang) -> (Vec<Stocktak
     let page = match q.page.trim() {
         "" => 1,
         p => match p.parse::<i64>() {
-            Ok(n) if n >= 1 => n,
+            Ok(n) if n >= 1 => n.min(MAX_PAGE),
             _ => {
                 problems.push(lang.pick("页码", "page"));
                 1
@@ -588,7 +591,7 @@ fn session_link(code: &str, q: &SessionQuery, page: usize) -> String {
 }
 
 fn page_of(q: &SessionQuery) -> usize {
-    q.page.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1)
+    q.page.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1).min(MAX_PAGE as usize)
 }
 
 /// The lines the session page's filters select.
@@ -758,7 +761,7 @@ async fn render_session(web: &Web, a: &Authed, code: &str, q: &SessionQuery, m: 
         .take(LINES_PAGE)
         .map(|l| {
             let counted = l.line.counted.is_some();
-            let show_book = counted || !open;
+            let show_book = d.shows_book(l);
             let was = l.line.counted.map(|c| c.to_string()).unwrap_or_default();
             LineRow {
                 id: l.line.id,
@@ -945,7 +948,6 @@ pub async fn session_xlsx(
         Err(e) => return error_page(lang, &e),
     };
     let values = sees_values(a.user());
-    let open = d.stocktake.status.is_open();
     let mut headers = vec![
         ("商家编码", "SKU code"),
         ("宝贝", "Item"),
@@ -969,7 +971,7 @@ pub async fn session_xlsx(
                 text(l.line.title.clone()),
                 text(l.line.properties.clone()),
                 text(l.line.barcode.clone()),
-                if counted || !open { ReportCell::Int(l.line.snapshot_on_hand) } else { ReportCell::Empty },
+                if d.shows_book(l) { ReportCell::Int(l.line.snapshot_on_hand) } else { ReportCell::Empty },
                 l.line.counted.map_or(ReportCell::Empty, ReportCell::Int),
                 if counted { ReportCell::Int(l.delta) } else { ReportCell::Empty },
                 text(result_label(l.result, lang).into()),
@@ -1296,9 +1298,20 @@ fn api_allowed(u: &ApiUser, act: Act) -> Result<(), Response> {
     if may(&u.user, act) { Ok(()) } else { Err(crate::api::error_response(&AuthError::Forbidden, u.lang)) }
 }
 
-/// A session as JSON; unit costs and values left out for those who do not see costs.
+/// A session as JSON; unit costs and values left out for those who do not see costs. The count is
+/// blind as on the page: a line's book quantity (`snapshot_on_hand`) is null until it is counted
+/// or the session is closed.
 fn detail_json(d: &StocktakeDetail, values: bool) -> Value {
     let mut v = json!(d);
+    if let Some(lines) = v.get_mut("lines").and_then(Value::as_array_mut) {
+        for (l, line) in lines.iter_mut().zip(&d.lines) {
+            if !d.shows_book(line)
+                && let Some(o) = l.as_object_mut()
+            {
+                o.insert("snapshot_on_hand".into(), Value::Null);
+            }
+        }
+    }
     if !values {
         if let Some(lines) = v.get_mut("lines").and_then(Value::as_array_mut) {
             for l in lines.iter_mut().filter_map(Value::as_object_mut) {

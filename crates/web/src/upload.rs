@@ -11,7 +11,8 @@ use axum::extract::multipart::MultipartError;
 use tokio::io::AsyncWriteExt;
 use zhanggui_app::{ErrorKind, Lang, UserFacing};
 
-/// The largest upload taken (all its files together).
+/// The largest import taken (all its files together); other forms take less (their route's
+/// `DefaultBodyLimit`, given to [`receive`] so the message names it).
 pub const MAX_UPLOAD: usize = 512 * 1024 * 1024;
 /// The longest text field taken (a pasted list of shipments).
 pub const MAX_TEXT: usize = 2 * 1024 * 1024;
@@ -20,8 +21,8 @@ const PREFIX: &str = "zhanggui-upload-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
-    #[error("the upload is larger than {} MB", MAX_UPLOAD / 1024 / 1024)]
-    TooLarge,
+    #[error("the upload is larger than {} MB", .0 / 1024 / 1024)]
+    TooLarge(usize),
     #[error("the field {0} is longer than {max} KB", max = MAX_TEXT / 1024)]
     TextTooLong(String),
     #[error("the upload could not be read: {0}")]
@@ -36,7 +37,7 @@ pub enum UploadError {
 impl UserFacing for UploadError {
     fn code(&self) -> &'static str {
         match self {
-            UploadError::TooLarge => "too_large",
+            UploadError::TooLarge(_) => "too_large",
             UploadError::TextTooLong(_) | UploadError::Broken(_) => "invalid_input",
             UploadError::Csrf => "forbidden",
             UploadError::Disk(_) => "internal",
@@ -53,7 +54,7 @@ impl UserFacing for UploadError {
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
-            (UploadError::TooLarge, Lang::Zh) => format!("上传的文件太大，最多 {} MB", MAX_UPLOAD / 1024 / 1024),
+            (UploadError::TooLarge(max), Lang::Zh) => format!("上传的文件太大，最多 {} MB", max / 1024 / 1024),
             (UploadError::TextTooLong(f), Lang::Zh) => format!("{f} 太长，最多 {} KB", MAX_TEXT / 1024),
             (UploadError::Broken(e), Lang::Zh) => format!("上传没有完成，请重新选择文件再试：{e}"),
             (UploadError::Disk(e), Lang::Zh) => format!("系统错误，上传的文件无法保存：{e}"),
@@ -62,9 +63,9 @@ impl UserFacing for UploadError {
     }
 }
 
-fn broken(e: MultipartError) -> UploadError {
+fn broken(e: MultipartError, max: usize) -> UploadError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        UploadError::TooLarge
+        UploadError::TooLarge(max)
     } else {
         UploadError::Broken(e.body_text())
     }
@@ -104,13 +105,35 @@ impl Upload {
     }
 }
 
-/// The last part of a browser's file name, without control characters or leading dots.
+/// The longest file name kept, in bytes: file systems allow 255 bytes (not characters), and a
+/// Chinese character takes three.
+const NAME_BYTES: usize = 200;
+
+/// The last part of a browser's file name, without control characters or leading dots, at most
+/// [`NAME_BYTES`] long: a longer name is cut at a character boundary before its extension, which
+/// is kept (the kind of file is read from it).
 pub fn clean_name(original: &str, fallback: &str) -> String {
     let base = original.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    let cleaned: String = cleaned.chars().take(120).collect();
+    let cleaned = shorten(cleaned, NAME_BYTES);
     if cleaned.is_empty() { fallback.to_string() } else { cleaned }
+}
+
+/// `name` cut to at most `max` bytes on a character boundary, keeping a short extension.
+fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if dot > 0 && name.len() - dot <= 16 => name.split_at(dot),
+        _ => (name, ""),
+    };
+    let mut end = max.saturating_sub(ext.len()).min(stem.len());
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ext}", stem[..end].trim_end())
 }
 
 /// Removes the upload folders of processes that are gone (only where `/proc` tells).
@@ -144,8 +167,9 @@ fn scratch_dir() -> Result<PathBuf, UploadError> {
 /// Reads a whole upload: text fields into memory (each at most [`MAX_TEXT`]), files to disk. With
 /// `csrf`, a form of a page: its `csrf` field must carry that token and come before any file (as a
 /// browser sends the hidden field at the top of the form), so a forged upload stops before any of
-/// it is stored.
-pub async fn receive(mut multipart: Multipart, csrf: Option<&str>) -> Result<Upload, UploadError> {
+/// it is stored. `max` is the route's body limit, for the message when the upload goes over it.
+pub async fn receive(mut multipart: Multipart, csrf: Option<&str>, max: usize) -> Result<Upload, UploadError> {
+    let broken = |e: MultipartError| broken(e, max);
     let mut upload = Upload { dir: scratch_dir()?, fields: HashMap::new(), files: HashMap::new() };
     let mut n = 0;
     let mut trusted = csrf.is_none();
@@ -195,6 +219,7 @@ pub async fn receive(mut multipart: Multipart, csrf: Option<&str>) -> Result<Upl
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -205,5 +230,28 @@ mod tests {
         assert_eq!(clean_name("..", "upload.csv"), "upload.csv");
         assert_eq!(clean_name("订单\u{0}报表.xlsx", "x"), "订单报表.xlsx");
         assert_eq!(clean_name("", "upload.csv"), "upload.csv");
+    }
+
+    #[test]
+    fn long_names_fit_the_file_system() {
+        // 100 Chinese characters are 300 bytes: more than a Linux file name may have.
+        let long = format!("{}.xlsx", "杭州暖阳服饰双十一大促全店商品库存盘点".repeat(6));
+        assert!(long.len() > 255);
+        let name = clean_name(&long, "x");
+        assert!(name.len() <= NAME_BYTES, "{} bytes", name.len());
+        assert!(name.ends_with(".xlsx") && name.starts_with("杭州暖阳服饰"), "{name}");
+        // Cut on a character boundary whatever the limit.
+        for max in 10..40 {
+            let s = shorten("商品资料导出表格商品资料导出表格.csv", max);
+            assert!(s.len() <= max && s.ends_with(".csv"), "{max}: {s}");
+        }
+        // A name without an extension is cut too; short names are untouched.
+        assert!(clean_name(&"库".repeat(200), "x").len() <= NAME_BYTES);
+        assert_eq!(clean_name("商品资料.csv", "x"), "商品资料.csv");
+        // The name really can be created.
+        let dir = std::env::temp_dir().join(format!("zhanggui-name-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&name), b"x").unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

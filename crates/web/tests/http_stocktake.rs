@@ -457,7 +457,7 @@ async fn stocktakes_through_the_api() {
     let started: Value = r.json().await.unwrap();
     let code = started["stocktake"]["code"].as_str().unwrap().to_string();
     assert_eq!(started["summary"]["lines"], 1, "only the T-shirt is counted");
-    assert_eq!(started["lines"][0]["snapshot_on_hand"], 20);
+    assert!(started["lines"][0]["snapshot_on_hand"].is_null(), "the count is blind: {started}");
 
     // One refusal refuses all, and every refusal is said.
     let r = c

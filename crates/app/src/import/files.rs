@@ -98,6 +98,9 @@ pub struct FileImport {
     pub stock_from: Option<DateTime<Utc>>,
     /// Ads only: which tool the report comes from (直通车 when empty).
     pub channel: String,
+    /// Products only: whether the sheet's cost and price columns are taken (only from those who
+    /// see costs); when not, they are left out and counted in `costs_ignored`.
+    pub with_costs: bool,
 }
 
 /// A file an import read: where it is, its name in the rejects, and the line of its first data row
@@ -187,7 +190,7 @@ impl App {
                 let (records, errors) = zhanggui_formats::products::read_products(&sheet).map_err(file_error)?;
                 drop(sheet);
                 let first = first_line(&records, |r| r.line, &errors);
-                let summary = self.import_products(actor, &name, records, &errors, &quiet).await?;
+                let summary = self.import_products(actor, &name, records, &errors, opts.with_costs, &quiet).await?;
                 Ok((summary, one(first)))
             }
             FileKind::SycmItems => {

@@ -54,6 +54,9 @@ pub struct ImportSummary {
     pub unmatched_lines: usize,
     /// The shop's inventory start, when this import set it.
     pub inventory_start_set: Option<DateTime<Utc>>,
+    /// Product sheets: rows whose 成本价 or 售价 were not taken because the person importing does
+    /// not see costs (their other columns were).
+    pub costs_ignored: usize,
     pub rejects: Vec<Reject>,
     pub seconds: f64,
 }

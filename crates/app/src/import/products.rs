@@ -1,12 +1,16 @@
 //! Product/SKU sheets: create the catalogue, refresh it, and set opening stock (期初库存) with
 //! stocktake moves, so on hand becomes the sheet's quantity. Importing stock starts the shops'
 //! inventory: trades paid before it never touch stock.
+//!
+//! A sheet only changes what it gives: a column it lacks, or an empty cell, keeps the SKU's stored
+//! value (a sheet of 商家编码 and 库存 sets stock and nothing else). Cost and price are taken only
+//! from those who see costs; for anyone else they are left out and counted in the summary.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::Utc;
-use zhanggui_domain::{Money, MoveKind};
+use zhanggui_domain::{MAX_QTY, Money, MoveKind};
 use zhanggui_formats::{ProductRecord, RowError};
 use zhanggui_store::{NewProduct, NewSku, Tx};
 
@@ -21,6 +25,7 @@ impl App {
         file: &str,
         records: Vec<ProductRecord>,
         read_errors: &[RowError],
+        with_costs: bool,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary, ImportError> {
         let started = Instant::now();
@@ -58,9 +63,16 @@ impl App {
                     .push(reject(format!("库存不能为负：{} / negative stock", r.stock.unwrap_or(0)), "库存"));
                 continue;
             }
+            if let Some(q) = r.stock.filter(|q| *q > MAX_QTY) {
+                summary.rejects.push(reject(
+                    format!("库存 {q} 超过上限 {MAX_QTY}，请检查 / stock {q} is over the limit of {MAX_QTY}"),
+                    "库存",
+                ));
+                continue;
+            }
             let product_code = if r.outer_id.is_empty() { r.outer_sku_id.clone() } else { r.outer_id.clone() };
-            let cost = r.cost.unwrap_or_default();
-            let price = r.price.unwrap_or_default();
+            let costs_given = r.cost.is_some() || r.price.is_some();
+            let (cost, price) = if with_costs { (r.cost, r.price) } else { (None, None) };
             tx.savepoint().await?;
             let result = self.product_row(&mut tx, actor, r, &product_code, cost, price, &products).await;
             let (mut changed, new_product) = match result {
@@ -110,6 +122,9 @@ impl App {
                 }
             }
             tx.release_savepoint().await?;
+            if costs_given && !with_costs {
+                summary.costs_ignored += 1;
+            }
             // Only a product whose row was kept is remembered (a rolled-back id must not be reused).
             if let Some(id) = new_product {
                 products.insert(product_code.clone(), id);
@@ -146,17 +161,21 @@ impl App {
         actor: &Actor,
         r: &ProductRecord,
         product_code: &str,
-        cost: Money,
-        price: Money,
+        cost: Option<Money>,
+        price: Option<Money>,
         products: &HashMap<String, i64>,
     ) -> Result<(Change, Option<i64>), ImportError> {
         if r.outer_sku_id.is_empty() {
             return Err(ImportError::File("商家编码为空 / no merchant code".into()));
         }
         if let Some(existing) = tx.sku_by_code(actor.company_id, &r.outer_sku_id).await? {
-            let changed = tx.update_sku(existing.id, &r.properties, &r.barcode, cost, price).await?;
+            // What the sheet does not give (no column, or an empty cell) stays as it is.
+            let properties = Some(r.properties.as_str()).filter(|t| !t.is_empty());
+            let barcode = Some(r.barcode.as_str()).filter(|t| !t.is_empty());
+            let changed = tx.update_sku(existing.id, properties, barcode, cost, price).await?;
             return Ok((if changed { Change::Updated } else { Change::Unchanged }, None));
         }
+        let (cost, price) = (cost.unwrap_or_default(), price.unwrap_or_default());
         let product_id = match products.get(product_code) {
             Some(id) => *id,
             None => match tx.product_id_by_code(actor.company_id, product_code).await? {
