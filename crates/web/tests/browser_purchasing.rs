@@ -18,16 +18,6 @@ use zhanggui_app::setup::SkuSpec;
 use zhanggui_app::trading::{LineInput, TradeInput};
 use zhanggui_app::users::Role;
 
-async fn fill(c: &Client, id: &str, text: &str) {
-    let e = c.find(Locator::Id(id)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id)).await.unwrap().click().await.unwrap();
-}
-
 /// A placed order of another supplier that was due two days ago and has not come.
 async fn a_late_order(s: &Server) -> String {
     let actor = s.manager.actor();

@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -16,59 +15,6 @@ use common::*;
 use zhanggui_app::Actor;
 use zhanggui_app::domain::{Money, ThresholdKey};
 use zhanggui_app::trading::{LineInput, TradeInput};
-
-/// chromedriver, stopped when dropped.
-struct Chromedriver(Child);
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A headless chromium that saves downloads into `dir` without asking.
-async fn downloading_browser(dir: &Path) -> Option<(Chromedriver, Client)> {
-    if !installed("chromedriver") || !installed("chromium") {
-        eprintln!("chromium or chromedriver is not installed; skipping the browser test");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let driver = Chromedriver(child);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"],
-            "prefs": {
-                "download.default_directory": dir.to_string_lossy(),
-                "download.prompt_for_download": false,
-                "download.directory_upgrade": true,
-                "safebrowsing.enabled": false
-            }
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    for _ in 0..50 {
-        let built = ClientBuilder::new(connector.clone())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
-        if let Ok(client) = built {
-            return Some((driver, client));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("chromedriver did not answer");
-}
 
 /// The finished download in `dir` whose name starts with `prefix`.
 async fn downloaded(dir: &Path, prefix: &str) -> PathBuf {
@@ -93,21 +39,11 @@ fn sheet(path: &Path) -> Vec<Vec<String>> {
     range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
 
-async fn fill(c: &Client, id: &str, text: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id)).await.unwrap().click().await.unwrap();
-}
-
 #[tokio::test]
 async fn the_manager_changes_the_settings_in_the_browser() {
     let downloads = std::env::temp_dir().join(format!("zhanggui-downloads-{}", std::process::id()));
     std::fs::create_dir_all(&downloads).unwrap();
-    let Some((_driver, c)) = downloading_browser(&downloads).await else { return };
+    let Some((_driver, c)) = browser_saving_downloads_to(&downloads).await else { return };
     let s = Server::start().await;
     let actor = Actor { company_id: s.company_id, user: "setup".into() };
     let shop = s.app.shops(&actor).await.unwrap()[0].id;

@@ -66,17 +66,16 @@ async fn forms_without_the_session_token_are_refused() {
     let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
     let t = s.app.trade_detail(&manager, s.trade_id).await.unwrap().trade;
     assert_eq!((t.seller_memo.as_str(), t.flag), ("送小样", 2));
-    let html = c.get(s.url(&to)).header("cookie", &b.cookie).send().await.unwrap().text().await.unwrap();
+    let html = get(&s, &b, &to).await.text().await.unwrap();
     assert!(html.contains("备注已保存") && html.contains("撤销"), "{html}");
     let log = s.app.audit_log(&s.manager, 0, 10).await.unwrap();
     assert!(log.iter().any(|a| a.action == "trade.memo" && a.after_value.contains("送小样") && a.user_name == "admin"));
     // Logging out needs the token as well; afterwards the cookie opens nothing.
-    let r = c.post(s.url("/logout")).header("cookie", &b.cookie).form(&[("csrf", "")]).send().await.unwrap();
+    let r = post(&s, &b, "/logout", &[("csrf", "")]).await;
     assert_eq!(r.status(), 403);
-    let r =
-        c.post(s.url("/logout")).header("cookie", &b.cookie).form(&[("csrf", b.csrf.as_str())]).send().await.unwrap();
+    let r = post(&s, &b, "/logout", &[("csrf", b.csrf.as_str())]).await;
     assert_eq!(r.status(), 303);
-    let r = c.get(s.url("/orders")).header("cookie", &b.cookie).send().await.unwrap();
+    let r = get(&s, &b, "/orders").await;
     assert_eq!(r.status(), 303);
     s.stop().await;
 }
@@ -90,28 +89,22 @@ async fn each_role_is_refused_what_it_may_not_do() {
     let form = [("carrier", "中通快递"), ("tracking_no", "7800001"), ("csrf", kefu.csrf.as_str())];
     let r = c.post(&ship).header("cookie", &kefu.cookie).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 403, "customer service does not ship");
-    let r = c.get(s.url("/settings/users")).header("cookie", &kefu.cookie).send().await.unwrap();
+    let r = get(&s, &kefu, "/settings/users").await;
     assert_eq!(r.status(), 403, "only the manager manages users");
-    let r = c.get(s.url("/settings/audit")).header("cookie", &kefu.cookie).send().await.unwrap();
+    let r = get(&s, &kefu, "/settings/audit").await;
     assert_eq!(r.status(), 403);
-    let sku = c.get(s.url(&format!("/stock/sku?code={SKU}"))).header("cookie", &kefu.cookie).send().await.unwrap();
+    let sku = get(&s, &kefu, &format!("/stock/sku?code={SKU}")).await;
     let html = sku.text().await.unwrap();
     assert!(!html.contains("成本价") && !html.contains("¥35.00"), "customer service sees no cost");
     let adjust = [("code", SKU), ("warehouse", "HZ"), ("qty", "5"), ("reason", "盘盈"), ("csrf", kefu.csrf.as_str())];
-    let r = c.post(s.url("/stock/adjust")).header("cookie", &kefu.cookie).form(&adjust).send().await.unwrap();
+    let r = post(&s, &kefu, "/stock/adjust", &adjust).await;
     assert_eq!(r.status(), 403);
 
     let cangku = login(&s, "cangku", PASSWORD).await;
-    let r = c.get(s.url("/customers")).header("cookie", &cangku.cookie).send().await.unwrap();
+    let r = get(&s, &cangku, "/customers").await;
     assert_eq!(r.status(), 403, "the warehouse sees no customers");
     let form = [("reason", "买家不要了"), ("csrf", cangku.csrf.as_str())];
-    let r = c
-        .post(s.url(&format!("/orders/{}/close", s.trade_id)))
-        .header("cookie", &cangku.cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&s, &cangku, &format!("/orders/{}/close", s.trade_id), &form).await;
     assert_eq!(r.status(), 403);
 
     let token = s.token_for("kefu").await;
@@ -139,15 +132,7 @@ async fn each_role_is_refused_what_it_may_not_do() {
 async fn a_script_in_a_buyer_message_is_shown_as_text() {
     let s = Server::start().await;
     let b = login(&s, "admin", ADMIN_PASSWORD).await;
-    let html = client()
-        .get(s.url(&format!("/orders/{}", s.trade_id)))
-        .header("cookie", &b.cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get(&s, &b, &format!("/orders/{}", s.trade_id)).await.text().await.unwrap();
     assert!(!html.contains("<script>alert"), "the message must not become a script");
     assert!(html.contains("&#60;script&#62;alert("), "the message is shown as text");
     assert!(html.contains("请尽快发货"));
@@ -169,7 +154,7 @@ async fn sql_fragments_in_filters_do_no_harm() {
         "/after-sales?open=0&search=%27%20OR%20%271%27%3D%271",
     ];
     for path in nasty {
-        let r = c.get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
+        let r = get(&s, &b, path).await;
         assert_eq!(r.status(), 200, "{path}");
         let html = r.text().await.unwrap();
         assert!(!html.contains(&s.tid) && !html.contains("tb_buyer_01"), "{path} must not list the trade");
@@ -182,13 +167,13 @@ async fn sql_fragments_in_filters_do_no_harm() {
         "/after-sales?status=SUCCESS%27%20OR%201%3D1--&kind=x&page=1%20OR%201",
     ];
     for path in odd {
-        let r = c.get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
+        let r = get(&s, &b, path).await;
         assert_eq!(r.status(), 200, "{path}");
         assert!(r.text().await.unwrap().contains("看不懂这些筛选条件"), "{path}");
     }
-    let html = c.get(s.url("/customers")).header("cookie", &b.cookie).send().await.unwrap().text().await.unwrap();
+    let html = get(&s, &b, "/customers").await.text().await.unwrap();
     assert!(html.contains("tb_buyer_01"), "the customer is still there");
-    let html = c.get(s.url("/orders")).header("cookie", &b.cookie).send().await.unwrap().text().await.unwrap();
+    let html = get(&s, &b, "/orders").await.text().await.unwrap();
     assert!(html.contains(&s.tid), "the trade is still there");
     let token = s.token_for("admin").await;
     let r = c.get(s.url("/api/v1/orders?buyer=%27%20OR%20%271%27%3D%271")).bearer_auth(&token).send().await.unwrap();
@@ -226,30 +211,29 @@ async fn repeated_failed_logins_are_throttled() {
 async fn shipping_from_the_trade_page_moves_stock_and_is_audited() {
     let s = Server::start().await;
     let b = login(&s, "cangku", PASSWORD).await;
-    let c = client();
     let page = format!("/orders/{}", s.trade_id);
     let form = [("carrier", "中通快递"), ("tracking_no", ""), ("csrf", b.csrf.as_str())];
-    let r = c.post(s.url(&format!("{page}/ship"))).header("cookie", &b.cookie).form(&form).send().await.unwrap();
+    let r = post(&s, &b, &format!("{page}/ship"), &form).await;
     assert_eq!(r.status(), 422, "a tracking number is needed");
     let html = r.text().await.unwrap();
     assert!(html.contains("请填写运单号") && html.contains("value=\"中通快递\""), "the form keeps what was typed");
     let form = [("carrier", "中通快递"), ("tracking_no", "78000012345"), ("csrf", b.csrf.as_str())];
-    let r = c.post(s.url(&format!("{page}/ship"))).header("cookie", &b.cookie).form(&form).send().await.unwrap();
+    let r = post(&s, &b, &format!("{page}/ship"), &form).await;
     assert_eq!(r.status(), 303);
-    let html = c.get(s.url(&format!("{page}?ok=shipped"))).header("cookie", &b.cookie).send().await.unwrap();
+    let html = get(&s, &b, &format!("{page}?ok=shipped")).await;
     let html = html.text().await.unwrap();
     assert!(html.contains("已发货") && html.contains("78000012345"));
     let stock = s.app.stock_show(&s.manager.actor(), SKU, 10).await.unwrap();
     assert_eq!(stock.warehouses.iter().map(|w| w.on_hand).sum::<i64>(), 18);
     assert_eq!(stock.warehouses.iter().map(|w| w.reserved).sum::<i64>(), 0);
-    let sku = c.get(s.url(&format!("/stock/sku?code={SKU}"))).header("cookie", &b.cookie).send().await.unwrap();
+    let sku = get(&s, &b, &format!("/stock/sku?code={SKU}")).await;
     assert!(sku.text().await.unwrap().contains("销售出库"));
     let log = s.app.audit_log(&s.manager, 0, 10).await.unwrap();
     let entry = log.iter().find(|a| a.action == "trade.ship").expect("audited");
     assert_eq!(entry.user_name, "cangku");
     assert!(entry.before_value.contains("WAIT_SELLER_SEND_GOODS") && entry.after_value.contains("78000012345"));
     // Shipping again is refused and changes nothing.
-    let r = c.post(s.url(&format!("{page}/ship"))).header("cookie", &b.cookie).form(&form).send().await.unwrap();
+    let r = post(&s, &b, &format!("{page}/ship"), &form).await;
     assert_eq!(r.status(), 409, "a replay is refused by the state machine");
     s.stop().await;
 }
@@ -335,17 +319,6 @@ async fn stock_split(s: &Server) -> (i64, i64) {
     (of("HZ"), of("DEFECTIVE"))
 }
 
-async fn get_html(s: &Server, b: &Browser, path: &str) -> (u16, String) {
-    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post_form(s: &Server, b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let mut fields: Vec<(&str, &str)> = form.to_vec();
-    fields.push(("csrf", b.csrf.as_str()));
-    client().post(s.url(path)).header("cookie", &b.cookie).form(&fields).send().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_return_with_a_damaged_unit_is_refunded_and_closes_the_trade() {
     let s = Server::start().await;
@@ -419,7 +392,7 @@ async fn a_return_with_a_damaged_unit_is_refunded_and_closes_the_trade() {
     let (_, list) = get_html(&s, &kefu, "/after-sales?open=0").await;
     assert!(list.contains(&no));
     assert!(list.contains("href=\"/after-sales/xlsx?open=0\""), "the export keeps the filters");
-    let r = client().get(s.url("/after-sales/xlsx?open=0")).header("cookie", &kefu.cookie).send().await.unwrap();
+    let r = get(&s, &kefu, "/after-sales/xlsx?open=0").await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains("zhanggui-after-sales-"));
     assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an xlsx workbook");
@@ -497,13 +470,7 @@ async fn a_refused_step_shows_the_error_and_changes_nothing() {
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("cannot send back the goods of a return_and_refund case"));
     // Without the session's token nothing is even tried.
-    let r = client()
-        .post(s.url(&path))
-        .header("cookie", &kefu.cookie)
-        .form(&[("step", "cancel"), ("note", "x")])
-        .send()
-        .await
-        .unwrap();
+    let r = post(&s, &kefu, &path, &[("step", "cancel"), ("note", "x")]).await;
     assert_eq!(r.status(), 403);
 
     assert_eq!(case_status(&s, &no).await, "WAIT_SELLER_AGREE");

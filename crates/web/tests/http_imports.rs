@@ -17,50 +17,6 @@ use zhanggui_app::formats::fixtures::taobao::{TaobaoFiles, taobao_orders};
 use zhanggui_app::formats::fixtures::{Encoding, Options};
 use zhanggui_app::trading::{LineInput, TradeInput};
 
-/// A field of a multipart form: its name, the file name for a file, the content.
-type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
-
-/// A multipart/form-data body.
-fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
-    let boundary = "----zhanggui-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, file, bytes) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => {
-                body.extend_from_slice(
-                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n").as_bytes(),
-                );
-                body.extend_from_slice(b"Content-Type: application/octet-stream\r\n\r\n");
-            }
-            None => {
-                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes())
-            }
-        }
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(s: &Server, path: &str, cookie: &str, parts: &[Part<'_>]) -> reqwest::Response {
-    let (content_type, body) = multipart(parts);
-    client()
-        .post(s.url(path))
-        .header("cookie", cookie)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_html(s: &Server, path: &str, cookie: &str) -> (u16, String) {
-    let r = client().get(s.url(path)).header("cookie", cookie).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 /// The text of the element with this id (its first text node run, tags dropped).
 fn text_of_id(html: &str, id: &str) -> String {
     let marker = format!("id=\"{id}\"");
@@ -138,7 +94,7 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     let mine = ["ExportOrderList.csv", "ExportOrderDetailList.csv"];
     assert!(upload_folders_left(&mine).is_empty(), "the uploaded files are removed: {:?}", upload_folders_left(&mine));
 
-    let (status, html) = get_html(&s, &location, &b.cookie).await;
+    let (status, html) = get_html(&s, &b, &location).await;
     assert_eq!(status, 200);
     let expected_rejects = truth.order_errors.len() + truth.line_errors.len() + truth.join_errors.len();
     assert_eq!(count_of(&html, "s-records"), truth.orders.len());
@@ -165,7 +121,8 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     assert!(unmatched.contains(&format!("name=\"code\" value=\"{code}\"")), "{code} is offered for mapping");
 
     // In English too.
-    let (_, en) = get_html(&s, &location, &format!("zg_lang=en; {}", b.cookie)).await;
+    let english = Browser { cookie: format!("zg_lang=en; {}", b.cookie), csrf: b.csrf.clone() };
+    let (_, en) = get_html(&s, &english, &location).await;
     assert!(
         en.contains("Rejected rows")
             && en.contains("Download the rejected rows")
@@ -178,7 +135,7 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     let href_at = html[..start].rfind("href=\"").unwrap() + 6;
     let href = html[href_at..].split('"').next().unwrap().to_string();
     assert!(href.starts_with(link) && href.ends_with("/rejects/0"), "{href}");
-    let r = client().get(s.url(&href)).header("cookie", &b.cookie).send().await.unwrap();
+    let r = get(&s, &b, &href).await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
@@ -192,10 +149,10 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     assert!(data_rows >= order_rejects.len(), "{data_rows} rows for {} rejects", order_rejects.len());
     // Another user cannot download it.
     let other = login(&s, "yunying", PASSWORD).await;
-    let r = client().get(s.url(&href)).header("cookie", &other.cookie).send().await.unwrap();
+    let r = get(&s, &other, &href).await;
     assert_eq!(r.status(), 404);
     if truth.line_errors.len() + truth.join_errors.len() > 0 {
-        let (status, _) = get_html(&s, &href.replace("/rejects/0", "/rejects/1"), &b.cookie).await;
+        let (status, _) = get_html(&s, &b, &href.replace("/rejects/0", "/rejects/1")).await;
         assert_eq!(status, 200, "the line report's rejected rows download too");
     }
 
@@ -203,23 +160,18 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     let r = post_multipart(&s, "/imports", &b.cookie, &parts).await;
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = get_html(&s, &location, &b.cookie).await;
+    let (_, html) = get_html(&s, &b, &location).await;
     assert_eq!(count_of(&html, "s-inserted"), 0);
     assert_eq!(count_of(&html, "s-updated"), 0);
     assert_eq!(count_of(&html, "s-unchanged"), truth.orders.len());
     assert!(upload_folders_left(&mine).is_empty());
 
     // Map the unknown code to the shop's SKU: it leaves the list.
-    let r = client()
-        .post(s.url("/imports/skus/map"))
-        .header("cookie", &b.cookie)
-        .form(&[("csrf", b.csrf.as_str()), ("code", code.as_str()), ("sku", SKU)])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        post(&s, &b, "/imports/skus/map", &[("csrf", b.csrf.as_str()), ("code", code.as_str()), ("sku", SKU)]).await;
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = get_html(&s, &location, &b.cookie).await;
+    let (_, html) = get_html(&s, &b, &location).await;
     assert!(
         text_of_id(&html, "notice").contains(&format!("已把 {code} 对应到 {SKU}")),
         "{}",
@@ -228,18 +180,18 @@ async fn a_taobao_export_is_imported_with_its_rejected_rows() {
     let unmatched = &html[html.find("id=\"unmatched-codes\"").unwrap()..];
     assert!(!unmatched.contains(&format!("name=\"code\" value=\"{code}\"")));
     // An unknown SKU is refused and said so.
-    let r = client()
-        .post(s.url("/imports/skus/map"))
-        .header("cookie", &b.cookie)
-        .form(&[("csrf", b.csrf.as_str()), ("code", "WHATEVER-01"), ("sku", "NO-SUCH-SKU")])
-        .send()
-        .await
-        .unwrap();
+    let r = post(
+        &s,
+        &b,
+        "/imports/skus/map",
+        &[("csrf", b.csrf.as_str()), ("code", "WHATEVER-01"), ("sku", "NO-SUCH-SKU")],
+    )
+    .await;
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("找不到商家编码为 NO-SUCH-SKU 的 SKU"));
 
     // Each import and the mapping are in the audit log.
-    let (_, audit) = get_html(&s, "/settings/audit", &b.cookie).await;
+    let (_, audit) = get_html(&s, &b, "/settings/audit").await;
     assert_eq!(audit.matches("导入：淘宝/天猫订单报表").count(), 2, "one line per import");
     assert!(audit.contains("ExportOrderList.csv (暖阳旗舰店)"));
     assert!(audit.contains("对应商品编码"));
@@ -349,9 +301,9 @@ async fn who_may_import_what() {
 
     // Customer service imports nothing and has no 导入 in the navigation.
     let kefu = login(&s, "kefu", PASSWORD).await;
-    let (status, _) = get_html(&s, "/imports", &kefu.cookie).await;
+    let (status, _) = get_html(&s, &kefu, "/imports").await;
     assert_eq!(status, 403);
-    let (_, orders) = get_html(&s, "/orders", &kefu.cookie).await;
+    let (_, orders) = get_html(&s, &kefu, "/orders").await;
     assert!(!orders.contains("id=\"nav-imports\""));
     let r = post_multipart(
         &s,
@@ -369,7 +321,7 @@ async fn who_may_import_what() {
 
     // The warehouse imports the product sheet, not orders.
     let cangku = login(&s, "cangku", PASSWORD).await;
-    let (status, page) = get_html(&s, "/imports", &cangku.cookie).await;
+    let (status, page) = get_html(&s, &cangku, "/imports").await;
     assert_eq!(status, 200);
     assert!(page.contains("value=\"products\"") && !page.contains("value=\"taobao-orders\""));
     let r = post_multipart(
@@ -400,7 +352,7 @@ async fn who_may_import_what() {
     .await;
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = get_html(&s, &location, &cangku.cookie).await;
+    let (_, html) = get_html(&s, &cangku, &location).await;
     let done = count_of(&html, "s-inserted") + count_of(&html, "s-updated") + count_of(&html, "s-unchanged");
     assert!(count_of(&html, "s-inserted") > 0);
     assert_eq!(done + count_of(&html, "s-rejected"), products.records.len() + products.errors.len());
@@ -497,7 +449,7 @@ async fn bulk_shipping_keeps_the_good_lines() {
     s.shipped_trade("2401180004", 1).await;
 
     let cangku = login(&s, "cangku", PASSWORD).await;
-    let (status, page) = get_html(&s, "/orders/ship-bulk", &cangku.cookie).await;
+    let (status, page) = get_html(&s, &cangku, "/orders/ship-bulk").await;
     assert_eq!(status, 200);
     assert!(page.contains("id=\"bulk-form\""));
     let text = format!(
@@ -536,7 +488,7 @@ async fn bulk_shipping_keeps_the_good_lines() {
     assert!(textarea.contains("2409999999") && textarea.contains(&closed) && !textarea.contains("78000012345"));
     // Each shipment is in the audit log.
     let admin = login(&s, "admin", ADMIN_PASSWORD).await;
-    let (_, audit) = get_html(&s, "/settings/audit", &admin.cookie).await;
+    let (_, audit) = get_html(&s, &admin, "/settings/audit").await;
     assert!(audit.contains("carrier=圆通速递 tracking_no=YT8800000001"));
 
     // A file with a header, in its own column order.
@@ -566,7 +518,7 @@ async fn bulk_shipping_keeps_the_good_lines() {
     let r = post_multipart(&s, "/orders/ship-bulk", &cangku.cookie, &[("lines", None, text.as_bytes())]).await;
     assert_eq!(r.status(), 403);
     let kefu = login(&s, "kefu", PASSWORD).await;
-    let (status, _) = get_html(&s, "/orders/ship-bulk", &kefu.cookie).await;
+    let (status, _) = get_html(&s, &kefu, "/orders/ship-bulk").await;
     assert_eq!(status, 403);
     let r = post_multipart(
         &s,

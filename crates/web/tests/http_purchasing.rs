@@ -32,21 +32,6 @@ async fn with_purchasing(s: &Server) {
     s.app.assign_supplier(&actor, SUPPLIER, &["TS2401".to_string()]).await.unwrap();
 }
 
-async fn post(b: &Browser, s: &Server, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    client().post(s.url(path)).header("cookie", &b.cookie).form(form).send().await.unwrap()
-}
-
-async fn get(b: &Browser, s: &Server, path: &str) -> reqwest::Response {
-    client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap()
-}
-
-/// The page a redirect leads to.
-async fn follow(b: &Browser, s: &Server, r: reqwest::Response) -> String {
-    assert_eq!(r.status(), 303, "expected a redirect");
-    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
-    get(b, s, &to).await.text().await.unwrap()
-}
-
 /// Drafts an order of `qty` T-shirts at ¥41.00 through the form; returns its number.
 async fn draft(b: &Browser, s: &Server, qty: &str) -> String {
     let expected = (Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Duration::days(5))
@@ -63,7 +48,7 @@ async fn draft(b: &Browser, s: &Server, qty: &str) -> String {
         ("cost_0", "41.00"),
         ("action", "draft"),
     ];
-    let r = post(b, s, "/purchasing/orders", &form).await;
+    let r = post(s, b, "/purchasing/orders", &form).await;
     assert_eq!(r.status(), 303);
     let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
     assert!(to.starts_with("/purchasing/orders/PO") && to.ends_with("?ok=drafted"), "{to}");
@@ -89,33 +74,33 @@ async fn each_role_does_only_its_part_of_purchasing() {
 
     // Customer service sees what is due to arrive, no orders, no costs, and changes nothing.
     let kefu = login(&s, "kefu", PASSWORD).await;
-    assert_eq!(get(&kefu, &s, "/purchasing/arrivals").await.status(), 200);
+    assert_eq!(get(&s, &kefu, "/purchasing/arrivals").await.status(), 200);
     for path in ["/purchasing/orders", &format!("/purchasing/orders/{code}"), "/purchasing/suppliers"] {
-        let r = get(&kefu, &s, path).await;
+        let r = get(&s, &kefu, path).await;
         assert_eq!(r.status(), 403, "{path}");
         assert!(r.text().await.unwrap().contains("没有权限"));
     }
-    assert_eq!(post(&kefu, &s, &place, &[("csrf", kefu.csrf.as_str())]).await.status(), 403);
+    assert_eq!(post(&s, &kefu, &place, &[("csrf", kefu.csrf.as_str())]).await.status(), 403);
 
     // The warehouse receives, but neither places nor sees costs.
     let cangku = login(&s, "cangku", PASSWORD).await;
-    assert_eq!(post(&cangku, &s, &place, &[("csrf", cangku.csrf.as_str())]).await.status(), 403);
-    let r = post(&cangku, &s, "/purchasing/suppliers", &[("csrf", cangku.csrf.as_str()), ("name", "某厂")]).await;
+    assert_eq!(post(&s, &cangku, &place, &[("csrf", cangku.csrf.as_str())]).await.status(), 403);
+    let r = post(&s, &cangku, "/purchasing/suppliers", &[("csrf", cangku.csrf.as_str()), ("name", "某厂")]).await;
     assert_eq!(r.status(), 403);
-    assert_eq!(get(&cangku, &s, "/purchasing/orders/new").await.status(), 403);
-    assert_eq!(get(&cangku, &s, "/purchasing/replenishment").await.status(), 403);
-    assert_eq!(post(&caigou, &s, &place, &[("csrf", caigou.csrf.as_str())]).await.status(), 303);
-    let html = get(&cangku, &s, &format!("/purchasing/orders/{code}")).await.text().await.unwrap();
+    assert_eq!(get(&s, &cangku, "/purchasing/orders/new").await.status(), 403);
+    assert_eq!(get(&s, &cangku, "/purchasing/replenishment").await.status(), 403);
+    assert_eq!(post(&s, &caigou, &place, &[("csrf", caigou.csrf.as_str())]).await.status(), 303);
+    let html = get(&s, &cangku, &format!("/purchasing/orders/{code}")).await.text().await.unwrap();
     assert!(html.contains("receive-form") && html.contains(SKU), "the warehouse gets the receive form");
     assert!(!html.contains("¥41.00") && !html.contains("¥1,230.00") && !html.contains("sheet-xlsx"), "no costs");
-    assert_eq!(get(&cangku, &s, &format!("/purchasing/orders/{code}/xlsx")).await.status(), 403);
-    let list = get(&cangku, &s, "/purchasing/orders").await.text().await.unwrap();
+    assert_eq!(get(&s, &cangku, &format!("/purchasing/orders/{code}/xlsx")).await.status(), 403);
+    let list = get(&s, &cangku, "/purchasing/orders").await.text().await.unwrap();
     assert!(list.contains(&code) && !list.contains("¥1,230.00"));
     let d = s.app.purchase_detail(&s.manager.actor(), &code).await.unwrap();
     let qty = format!("qty_{}", line_id(&d));
     let r = post(
-        &cangku,
         &s,
+        &cangku,
         &format!("/purchasing/orders/{code}/receive"),
         &[("csrf", cangku.csrf.as_str()), (qty.as_str(), "10")],
     )
@@ -123,14 +108,14 @@ async fn each_role_does_only_its_part_of_purchasing() {
     assert_eq!(r.status(), 303, "the warehouse receives goods");
     // Closing short is the buyer's decision, not the warehouse's.
     let close = format!("/purchasing/orders/{code}/close");
-    assert_eq!(post(&cangku, &s, &close, &[("csrf", cangku.csrf.as_str())]).await.status(), 403);
+    assert_eq!(post(&s, &cangku, &close, &[("csrf", cangku.csrf.as_str())]).await.status(), 403);
 
     // Operations sees the orders with costs but does not buy.
     let yunying = login(&s, "yunying", PASSWORD).await;
-    let html = get(&yunying, &s, &format!("/purchasing/orders/{code}")).await.text().await.unwrap();
+    let html = get(&s, &yunying, &format!("/purchasing/orders/{code}")).await.text().await.unwrap();
     assert!(html.contains("¥41.00") && !html.contains("id=\"place\"") && !html.contains("receive-form"));
     let cancel = format!("/purchasing/orders/{code}/cancel");
-    assert_eq!(post(&yunying, &s, &cancel, &[("csrf", yunying.csrf.as_str())]).await.status(), 403);
+    assert_eq!(post(&s, &yunying, &cancel, &[("csrf", yunying.csrf.as_str())]).await.status(), 403);
 
     // The API refuses the same, with a JSON error.
     let c = client();
@@ -179,28 +164,28 @@ async fn purchasing_forms_need_the_session_token() {
     let manager = s.manager.actor();
     for token in ["", "deadbeef"] {
         let form = [("csrf", token), ("supplier", SUPPLIER), ("sku_0", SKU), ("qty_0", "5"), ("action", "draft")];
-        assert_eq!(post(&b, &s, "/purchasing/orders", &form).await.status(), 403);
-        let r = post(&b, &s, &format!("/purchasing/orders/{code}/place"), &[("csrf", token)]).await;
+        assert_eq!(post(&s, &b, "/purchasing/orders", &form).await.status(), 403);
+        let r = post(&s, &b, &format!("/purchasing/orders/{code}/place"), &[("csrf", token)]).await;
         assert_eq!(r.status(), 403);
         assert!(r.text().await.unwrap().contains("表单已失效"));
-        let r = post(&b, &s, "/purchasing/suppliers", &[("csrf", token), ("name", "绍兴柯桥布行")]).await;
+        let r = post(&s, &b, "/purchasing/suppliers", &[("csrf", token), ("name", "绍兴柯桥布行")]).await;
         assert_eq!(r.status(), 403);
         let r = post(
-            &b,
             &s,
+            &b,
             "/purchasing/suppliers/assign",
             &[("csrf", token), ("supplier", SUPPLIER), ("product", "TS2401")],
         )
         .await;
         assert_eq!(r.status(), 403);
-        let r = post(&b, &s, "/purchasing/replenishment", &[("csrf", token), ("sku", SKU)]).await;
+        let r = post(&s, &b, "/purchasing/replenishment", &[("csrf", token), ("sku", SKU)]).await;
         assert_eq!(r.status(), 403);
     }
     assert_eq!(s.app.purchase_detail(&manager, &code).await.unwrap().order.status, PurchaseStatus::Draft);
     s.app.place_purchase_order(&manager, &code, Utc::now()).await.unwrap();
     let d = s.app.purchase_detail(&manager, &code).await.unwrap();
     let qty = format!("qty_{}", line_id(&d));
-    let r = post(&b, &s, &format!("/purchasing/orders/{code}/receive"), &[(qty.as_str(), "10")]).await;
+    let r = post(&s, &b, &format!("/purchasing/orders/{code}/receive"), &[(qty.as_str(), "10")]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(on_hand_and_cost(&s).await, (20, Money::from_fen(3500)), "nothing was received");
     assert_eq!(s.app.purchase_orders(&manager, None, None).await.unwrap().len(), 1);
@@ -231,7 +216,7 @@ async fn bad_input_is_named_field_by_field_and_changes_nothing() {
         ("cost_1", "四十"),
         ("action", "draft"),
     ];
-    let r = post(&b, &s, "/purchasing/orders", &form).await;
+    let r = post(&s, &b, "/purchasing/orders", &form).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"err-supplier\"") && html.contains("请选择供应商"), "{html}");
@@ -250,13 +235,13 @@ async fn bad_input_is_named_field_by_field_and_changes_nothing() {
         ("qty_1", "5"),
         ("action", "place"),
     ];
-    let r = post(&b, &s, "/purchasing/orders", &form).await;
+    let r = post(&s, &b, "/purchasing/orders", &form).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"err-sku-1\"") && html.contains("找不到商家编码 TS9999-RED-XL"), "{html}");
     let r = post(
-        &b,
         &s,
+        &b,
         "/purchasing/orders",
         &[("csrf", b.csrf.as_str()), ("supplier", "不存在的厂"), ("sku_0", SKU), ("qty_0", "1")],
     )
@@ -270,23 +255,23 @@ async fn bad_input_is_named_field_by_field_and_changes_nothing() {
     let d = s.app.purchase_detail(&manager, &code).await.unwrap();
     let qty = format!("qty_{}", line_id(&d));
     let receive = format!("/purchasing/orders/{code}/receive");
-    let r = post(&b, &s, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "10")]).await;
+    let r = post(&s, &b, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "10")]).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("草稿还没有下单"));
     assert_eq!(
-        post(&b, &s, &format!("/purchasing/orders/{code}/place"), &[("csrf", b.csrf.as_str())]).await.status(),
+        post(&s, &b, &format!("/purchasing/orders/{code}/place"), &[("csrf", b.csrf.as_str())]).await.status(),
         303
     );
-    let r = post(&b, &s, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "32"), ("note", "  ")]).await;
+    let r = post(&s, &b, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "32"), ("note", "  ")]).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"err-note\"") && html.contains("超收 2") && html.contains("超收必须填写说明"), "{html}");
     assert!(html.contains("value=\"32\""));
     for bad in ["-3", "十", ""] {
-        let r = post(&b, &s, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), bad)]).await;
+        let r = post(&s, &b, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), bad)]).await;
         assert_eq!(r.status(), 422, "{bad:?}");
     }
-    let r = post(&b, &s, &format!("/purchasing/orders/{code}/close"), &[("csrf", b.csrf.as_str())]).await;
+    let r = post(&s, &b, &format!("/purchasing/orders/{code}/close"), &[("csrf", b.csrf.as_str())]).await;
     assert_eq!(r.status(), 409, "nothing arrived yet: cancel, not close");
     assert_eq!(on_hand_and_cost(&s).await, (20, Money::from_fen(3500)));
     let d = s.app.purchase_detail(&manager, &code).await.unwrap();
@@ -294,8 +279,8 @@ async fn bad_input_is_named_field_by_field_and_changes_nothing() {
 
     // Suppliers: the field that is wrong, and a name taken.
     let r = post(
-        &b,
         &s,
+        &b,
         "/purchasing/suppliers",
         &[("csrf", b.csrf.as_str()), ("name", "绍兴柯桥布行"), ("pack_size", "0")],
     )
@@ -303,14 +288,14 @@ async fn bad_input_is_named_field_by_field_and_changes_nothing() {
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"err-pack\"") && html.contains("value=\"绍兴柯桥布行\""));
-    let r = post(&b, &s, "/purchasing/suppliers", &[("csrf", b.csrf.as_str()), ("name", SUPPLIER)]).await;
+    let r = post(&s, &b, "/purchasing/suppliers", &[("csrf", b.csrf.as_str()), ("name", SUPPLIER)]).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("id=\"err-name\""));
-    let r = post(&b, &s, "/purchasing/suppliers/assign", &[("csrf", b.csrf.as_str()), ("supplier", SUPPLIER)]).await;
+    let r = post(&s, &b, "/purchasing/suppliers/assign", &[("csrf", b.csrf.as_str()), ("supplier", SUPPLIER)]).await;
     assert_eq!(r.status(), 422, "no product ticked");
     let r = post(
-        &b,
         &s,
+        &b,
         "/purchasing/suppliers/assign",
         &[("csrf", b.csrf.as_str()), ("supplier", SUPPLIER), ("product", "TS2401"), ("product", "XX0000")],
     )
@@ -360,22 +345,22 @@ async fn receipts_move_stock_and_the_moving_average_cost() {
     let manager = s.manager.actor();
     let code = draft(&b, &s, "30").await;
     let html =
-        follow(&b, &s, post(&b, &s, &format!("/purchasing/orders/{code}/place"), &[("csrf", b.csrf.as_str())]).await)
+        follow(&s, &b, post(&s, &b, &format!("/purchasing/orders/{code}/place"), &[("csrf", b.csrf.as_str())]).await)
             .await;
     assert!(html.contains("已下单") && html.contains("id=\"receive-form\""), "{html}");
-    let arrivals = get(&b, &s, "/purchasing/arrivals").await.text().await.unwrap();
+    let arrivals = get(&s, &b, "/purchasing/arrivals").await.text().await.unwrap();
     assert!(arrivals.contains(&code) && arrivals.contains("待到货"), "{arrivals}");
 
     // 20 on hand at ¥35.00; 10 arrive at ¥41.00: (700 + 410) / 30 = ¥37.00.
     let d = s.app.purchase_detail(&manager, &code).await.unwrap();
     let qty = format!("qty_{}", line_id(&d));
     let receive = format!("/purchasing/orders/{code}/receive");
-    let html = follow(&b, &s, post(&b, &s, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "10")]).await).await;
+    let html = follow(&s, &b, post(&s, &b, &receive, &[("csrf", b.csrf.as_str()), (qty.as_str(), "10")]).await).await;
     assert!(html.contains("部分到货") && html.contains("还有未到的商品"), "{html}");
     assert_eq!(on_hand_and_cost(&s).await, (30, Money::from_fen(3700)));
     // 22 more, two over the order, with the reason: (30 × 37 + 22 × 41) / 52 = ¥38.69.
     let form = [("csrf", b.csrf.as_str()), (qty.as_str(), "22"), ("note", "供应商多发 2 件，已同意留下")];
-    let html = follow(&b, &s, post(&b, &s, &receive, &form).await).await;
+    let html = follow(&s, &b, post(&s, &b, &receive, &form).await).await;
     assert!(html.contains("全部到齐") && html.contains("已到货"), "{html}");
     assert!(html.contains("供应商多发 2 件"), "the note is in the receipts and history");
     assert_eq!(on_hand_and_cost(&s).await, (52, Money::from_fen(3869)));
@@ -386,7 +371,7 @@ async fn receipts_move_stock_and_the_moving_average_cost() {
     assert!(d.receipts.iter().all(|r| r.user_name == "caigou" && r.unit_cost == Money::from_fen(4100)));
 
     // The SKU page shows the stock and the new cost, its ledger the receipts linked to the order.
-    let sku = get(&b, &s, &format!("/stock/sku?code={SKU}")).await.text().await.unwrap();
+    let sku = get(&s, &b, &format!("/stock/sku?code={SKU}")).await.text().await.unwrap();
     assert!(sku.contains("id=\"on-hand\">52<") && sku.contains("¥38.69"), "{sku}");
     assert!(sku.contains("采购入库") && sku.contains(&format!("/purchasing/orders/{}", d.order.id)));
     // The books balance, and every step is in the audit log and the order's history.
@@ -401,7 +386,7 @@ async fn receipts_move_stock_and_the_moving_average_cost() {
     let events: Vec<&str> = history.iter().map(|h| h.event).collect();
     assert_eq!(events, vec!["created", "placed", "received", "received", "completed"]);
     assert_eq!(history[1].user, "caigou");
-    let audit = get(&login(&s, "admin", ADMIN_PASSWORD).await, &s, "/settings/audit").await.text().await.unwrap();
+    let audit = get(&s, &login(&s, "admin", ADMIN_PASSWORD).await, "/settings/audit").await.text().await.unwrap();
     assert!(audit.contains("采购到货入库") && audit.contains("采购下单"));
 
     // A second order, partly received and closed short: the rest stops being in transit.
@@ -410,32 +395,32 @@ async fn receipts_move_stock_and_the_moving_average_cost() {
     let d = s.app.purchase_detail(&manager, &second).await.unwrap();
     let qty = format!("qty_{}", line_id(&d));
     let r = post(
-        &b,
         &s,
+        &b,
         &format!("/purchasing/orders/{second}/receive"),
         &[("csrf", b.csrf.as_str()), (qty.as_str(), "4")],
     )
     .await;
     assert_eq!(r.status(), 303);
     let html =
-        follow(&b, &s, post(&b, &s, &format!("/purchasing/orders/{second}/close"), &[("csrf", b.csrf.as_str())]).await)
+        follow(&s, &b, post(&s, &b, &format!("/purchasing/orders/{second}/close"), &[("csrf", b.csrf.as_str())]).await)
             .await;
     assert!(html.contains("已结案（短收）") && html.contains("不再计入在途"), "{html}");
     let d = s.app.purchase_detail(&manager, &second).await.unwrap();
     assert!(d.order.closed_short());
     let arrivals = s.app.expected_arrivals(&manager, Utc::now()).await.unwrap();
     assert!(arrivals.is_empty(), "nothing is in transit any more");
-    let list = get(&b, &s, "/purchasing/orders?status=received").await.text().await.unwrap();
+    let list = get(&s, &b, "/purchasing/orders?status=received").await.text().await.unwrap();
     assert!(list.contains(&code) && list.contains(&second) && list.contains("已结案（短收）"));
 
     // The order sheet for the supplier.
-    let r = get(&b, &s, &format!("/purchasing/orders/{code}/xlsx")).await;
+    let r = get(&s, &b, &format!("/purchasing/orders/{code}/xlsx")).await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
-    let csv = get(&b, &s, &format!("/purchasing/orders/{code}/csv")).await.text().await.unwrap();
+    let csv = get(&s, &b, &format!("/purchasing/orders/{code}/csv")).await.text().await.unwrap();
     assert!(csv.contains(&code) && csv.contains(SUPPLIER) && csv.contains("41.00") && csv.contains(SKU), "{csv}");
-    let r = get(&b, &s, "/purchasing/orders/xlsx?status=received").await;
+    let r = get(&s, &b, "/purchasing/orders/xlsx?status=received").await;
     assert_eq!(r.status(), 200);
     s.stop().await;
 }
@@ -577,14 +562,14 @@ async fn purchase_orders_are_drafted_from_the_replenishment_table_one_per_suppli
     let suggested = |code: &str| report.lines.iter().find(|l| l.sku_code == code).unwrap().suggested_qty;
     assert!(suggested(SKU) > 0 && suggested("PT2402-GRY-L") > 0 && suggested("SK2403-WHT-F") > 0);
 
-    let report_page = get(&b, &s, "/reports/replenishment").await.text().await.unwrap();
+    let report_page = get(&s, &b, "/reports/replenishment").await.text().await.unwrap();
     assert!(report_page.contains("/purchasing/replenishment"), "the report leads to ordering");
-    let html = get(&b, &s, "/purchasing/replenishment").await.text().await.unwrap();
+    let html = get(&s, &b, "/purchasing/replenishment").await.text().await.unwrap();
     assert!(html.contains(&format!("id=\"pick-{SKU}\"")) && html.contains("id=\"pick-PT2402-GRY-L\""));
     assert!(!html.contains("id=\"pick-SK2403-WHT-F\"") && html.contains("未设置供应商"), "no supplier, no tick");
 
     // Nothing ticked: nothing made.
-    let r = post(&b, &s, "/purchasing/replenishment", &[("csrf", b.csrf.as_str()), ("warehouse", "HZ")]).await;
+    let r = post(&s, &b, "/purchasing/replenishment", &[("csrf", b.csrf.as_str()), ("warehouse", "HZ")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("请勾选要下单的商品"));
     assert!(s.app.purchase_orders(&manager, None, None).await.unwrap().is_empty());
@@ -597,11 +582,11 @@ async fn purchase_orders_are_drafted_from_the_replenishment_table_one_per_suppli
         ("sku", "PT2402-GRY-L"),
         ("sku", "SK2403-WHT-F"),
     ];
-    let r = post(&b, &s, "/purchasing/replenishment", &form).await;
+    let r = post(&s, &b, "/purchasing/replenishment", &form).await;
     assert_eq!(r.status(), 303);
     let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
     assert!(to.starts_with("/purchasing/orders?codes=") && to.contains("skip_supplier=SK2403-WHT-F"), "{to}");
-    let list = get(&b, &s, &to).await.text().await.unwrap();
+    let list = get(&s, &b, &to).await.text().await.unwrap();
     assert!(list.contains("生成 2 张采购单草稿") && list.contains("SK2403-WHT-F"), "{list}");
     let orders = s.app.purchase_orders(&manager, Some(PurchaseStatus::Draft), None).await.unwrap();
     assert_eq!(orders.len(), 2);

@@ -12,51 +12,6 @@ use zhanggui_app::domain::{MAX_QTY, Money, TradeStatus};
 use zhanggui_app::purchasing::{PurchaseLineInput, PurchaseOrderInput, SupplierInput};
 use zhanggui_app::trading::{LineInput, TradeInput};
 
-/// A field of a multipart form: its name, the file name for a file, the content.
-type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
-
-fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
-    let boundary = "----zhanggui-safeguards-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, file, bytes) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => {
-                body.extend_from_slice(
-                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n").as_bytes(),
-                );
-                body.extend_from_slice(b"Content-Type: application/octet-stream\r\n\r\n");
-            }
-            None => {
-                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes())
-            }
-        }
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(s: &Server, path: &str, b: &Browser, parts: &[Part<'_>]) -> reqwest::Response {
-    let mut all: Vec<Part> = vec![("csrf", None, b.csrf.as_bytes())];
-    all.extend_from_slice(parts);
-    let (content_type, body) = multipart(&all);
-    client()
-        .post(s.url(path))
-        .header("cookie", &b.cookie)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_html(s: &Server, b: &Browser, path: &str) -> (u16, String) {
-    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 /// The SKU's (cost, price) as stored.
 async fn cost_and_price(s: &Server) -> (Money, Money) {
     let st = s.app.stock_show(&s.manager.actor(), SKU, 0).await.unwrap();
@@ -76,13 +31,9 @@ async fn the_warehouse_product_sheet_keeps_costs_and_prices() {
 
     // A stock sheet: 商家编码 and 库存 only. Stock is set, cost and price stay.
     let sheet = format!("商家编码,库存\n{SKU},24\n");
-    let r = post_multipart(
-        &s,
-        "/imports",
-        &cangku,
-        &[("kind", None, b"products"), ("file", Some("库存.csv"), sheet.as_bytes())],
-    )
-    .await;
+    let r =
+        upload(&s, &cangku, "/imports", &[("kind", None, b"products"), ("file", Some("库存.csv"), sheet.as_bytes())])
+            .await;
     assert_eq!(r.status(), 303);
     let (_, html) = get_html(&s, &cangku, r.headers()["location"].to_str().unwrap()).await;
     assert!(!html.contains("id=\"costs-ignored\""), "nothing was left out");
@@ -91,10 +42,10 @@ async fn the_warehouse_product_sheet_keeps_costs_and_prices() {
 
     // A full sheet from the warehouse: its cost and price are left out and the page says so.
     let sheet = format!("商家编码,商品标题,颜色,尺码,成本价,售价,库存\n{SKU},纯棉短袖T恤,黑色,M,0.01,0.01,24\n");
-    let r = post_multipart(
+    let r = upload(
         &s,
-        "/imports",
         &cangku,
+        "/imports",
         &[("kind", None, b"products"), ("file", Some("商品资料.csv"), sheet.as_bytes())],
     )
     .await;
@@ -166,8 +117,7 @@ async fn only_those_who_import_orders_map_merchant_codes() {
     assert!(page.contains("TS-OLD-BLK-M"), "the warehouse sees the unmatched code");
     assert!(!page.contains("action=\"/imports/skus/map\""), "but has no form to map it");
     let form = [("csrf", cangku.csrf.as_str()), ("code", "TS-OLD-BLK-M"), ("sku", SKU)];
-    let r =
-        client().post(s.url("/imports/skus/map")).header("cookie", &cangku.cookie).form(&form).send().await.unwrap();
+    let r = post(&s, &cangku, "/imports/skus/map", &form).await;
     assert_eq!(r.status(), 403);
     let token = s.token_for("cangku").await;
     let r = client()
@@ -186,8 +136,7 @@ async fn only_those_who_import_orders_map_merchant_codes() {
     let (_, page) = get_html(&s, &yunying, "/imports").await;
     assert!(page.contains("action=\"/imports/skus/map\""));
     let form = [("csrf", yunying.csrf.as_str()), ("code", "TS-OLD-BLK-M"), ("sku", SKU)];
-    let r =
-        client().post(s.url("/imports/skus/map")).header("cookie", &yunying.cookie).form(&form).send().await.unwrap();
+    let r = post(&s, &yunying, "/imports/skus/map", &form).await;
     assert_eq!(r.status(), 303);
     assert_eq!(unmatched().await, 0);
     s.stop().await;
@@ -323,8 +272,7 @@ async fn a_long_chinese_file_name_uploads() {
     let name = format!("{}.csv", "杭州暖阳服饰有限公司二零二四年双十一大促全店商品资料及期初库存".repeat(3));
     assert!(name.len() > 255);
     let sheet = format!("商家编码,库存\n{SKU},22\n");
-    let r = post_multipart(&s, "/imports", &b, &[("kind", None, b"products"), ("file", Some(&name), sheet.as_bytes())])
-        .await;
+    let r = upload(&s, &b, "/imports", &[("kind", None, b"products"), ("file", Some(&name), sheet.as_bytes())]).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let (_, html) = get_html(&s, &b, r.headers()["location"].to_str().unwrap()).await;
     assert!(html.contains("杭州暖阳服饰有限公司二零二四年双十一"), "the name is shown, shortened");
@@ -339,10 +287,10 @@ async fn bulk_shipping_takes_a_small_body() {
     // A little over 10 MB of file: refused before anything ships.
     let big = vec![b'x'; 10 * 1024 * 1024 + 1024];
     let lines = format!("{},中通快递,78000000012345", s.tid);
-    let r = post_multipart(
+    let r = upload(
         &s,
-        "/orders/ship-bulk",
         &b,
+        "/orders/ship-bulk",
         &[
             ("carrier", None, "中通快递".as_bytes()),
             ("lines", None, lines.as_bytes()),

@@ -16,18 +16,6 @@ use zhanggui_app::domain::Money;
 use zhanggui_app::setup::StockRules;
 use zhanggui_app::trading::{LineInput, TradeInput};
 
-async fn get(s: &Server, b: &Browser, path: &str) -> reqwest::Response {
-    client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap()
-}
-
-async fn post(s: &Server, b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    client().post(s.url(path)).header("cookie", &b.cookie).form(form).send().await.unwrap()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
-}
-
 fn actor(s: &Server) -> Actor {
     Actor { company_id: s.company_id, user: "setup".into() }
 }

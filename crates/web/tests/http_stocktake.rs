@@ -31,17 +31,6 @@ async fn shop(s: &Server) {
     s.app.create_user(&s.manager, "caiwu", "财务小周", Role::Finance, PASSWORD).await.unwrap();
 }
 
-async fn get_html(s: &Server, b: &Browser, path: &str) -> (u16, String) {
-    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post_form(s: &Server, b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let mut fields: Vec<(&str, &str)> = form.to_vec();
-    fields.push(("csrf", b.csrf.as_str()));
-    client().post(s.url(path)).header("cookie", &b.cookie).form(&fields).send().await.unwrap()
-}
-
 /// Starts a count of HZ through the page; returns its number.
 async fn start_in_hz(s: &Server, b: &Browser, search: &str) -> String {
     let r = post_form(s, b, "/stocktakes", &[("warehouse", "HZ"), ("search", search)]).await;
@@ -66,7 +55,7 @@ async fn on_hand_hz(s: &Server, sku: &str) -> i64 {
 
 /// The header row of an Excel export, read back.
 async fn xlsx_headers(s: &Server, b: &Browser, path: &str) -> Vec<String> {
-    let r = client().get(s.url(path)).header("cookie", &b.cookie).send().await.unwrap();
+    let r = get(s, b, path).await;
     assert_eq!(r.status(), 200, "{path}");
     assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"), "{path}");
     let bytes = r.bytes().await.unwrap();
@@ -74,24 +63,7 @@ async fn xlsx_headers(s: &Server, b: &Browser, path: &str) -> Vec<String> {
     sheet.rows[0].cells.clone()
 }
 
-/// A multipart body with the form's token (when given) and one file.
-fn multipart(csrf: Option<&str>, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----zhanggui7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    if let Some(t) = csrf {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{t}\r\n").as_bytes());
-    }
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
+/// Uploads a count sheet as the page's form would, with the given token (or none).
 async fn upload(
     s: &Server,
     b: &Browser,
@@ -100,15 +72,9 @@ async fn upload(
     name: &str,
     bytes: &[u8],
 ) -> reqwest::Response {
-    let (content_type, body) = multipart(csrf, name, bytes);
-    client()
-        .post(s.url(&format!("/stocktakes/{code}/upload")))
-        .header("cookie", &b.cookie)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    let mut parts: Vec<Part> = csrf.map(|t| ("csrf", None, t.as_bytes())).into_iter().collect();
+    parts.push(("file", Some(name), bytes));
+    post_multipart(s, &format!("/stocktakes/{code}/upload"), &b.cookie, &parts).await
 }
 
 #[tokio::test]
@@ -224,8 +190,7 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
 async fn stocktake_forms_without_the_session_token_are_refused() {
     let s = Server::start().await;
     let b = login(&s, "admin", ADMIN_PASSWORD).await;
-    let c = client();
-    let r = c.post(s.url("/stocktakes")).header("cookie", &b.cookie).form(&[("warehouse", "HZ")]).send().await.unwrap();
+    let r = post(&s, &b, "/stocktakes", &[("warehouse", "HZ")]).await;
     assert_eq!(r.status(), 403);
     assert!(s.app.stocktakes(&s.manager.actor()).await.unwrap().is_empty(), "no session was started");
 
@@ -233,13 +198,7 @@ async fn stocktake_forms_without_the_session_token_are_refused() {
     let tee = line_id(&s, &code, SKU).await;
     let n = format!("n{tee}");
     let forged = [(n.as_str(), "3"), ("csrf", "deadbeef")];
-    let r = c
-        .post(s.url(&format!("/stocktakes/{code}/counts")))
-        .header("cookie", &b.cookie)
-        .form(&forged)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&s, &b, &format!("/stocktakes/{code}/counts"), &forged).await;
     assert_eq!(r.status(), 403);
     let r = upload(&s, &b, &code, None, "盘点表.csv", format!("商家编码,实盘数量\n{SKU},3\n").as_bytes()).await;
     assert_eq!(r.status(), 403);
@@ -248,21 +207,9 @@ async fn stocktake_forms_without_the_session_token_are_refused() {
     assert_eq!(r.status(), 403);
     assert_eq!(detail(&s, &code).await.summary.counted, 0);
     post_form(&s, &b, &format!("/stocktakes/{code}/counts"), &[(n.as_str(), "3")]).await;
-    let r = c
-        .post(s.url(&format!("/stocktakes/{code}/post")))
-        .header("cookie", &b.cookie)
-        .form(&[("reason", "月度盘点")])
-        .send()
-        .await
-        .unwrap();
+    let r = post(&s, &b, &format!("/stocktakes/{code}/post"), &[("reason", "月度盘点")]).await;
     assert_eq!(r.status(), 403);
-    let r = c
-        .post(s.url(&format!("/stocktakes/{code}/cancel")))
-        .header("cookie", &b.cookie)
-        .form(&[("reason", "重盘"), ("csrf", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = post(&s, &b, &format!("/stocktakes/{code}/cancel"), &[("reason", "重盘"), ("csrf", "")]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(detail(&s, &code).await.stocktake.status, StocktakeStatus::Counting);
     assert_eq!(on_hand_hz(&s, SKU).await, 20);
@@ -277,7 +224,7 @@ async fn a_count_sheet_with_a_bad_row_records_nothing_and_lists_the_row() {
     let code = start_in_hz(&s, &b, "").await;
 
     // The blind sheet: every SKU of the session, no book quantity.
-    let r = client().get(s.url(&format!("/stocktakes/{code}/sheet"))).header("cookie", &b.cookie).send().await.unwrap();
+    let r = get(&s, &b, &format!("/stocktakes/{code}/sheet")).await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".csv"));

@@ -1,7 +1,7 @@
 //! The browser side of the end-to-end tests: chromedriver driving Debian's headless chromium, with
 //! screenshots under target/screenshots/ and small helpers to wait for and read elements.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -32,6 +32,15 @@ pub fn screenshots_dir() -> PathBuf {
 }
 
 pub async fn browser() -> Option<(Driver, Client)> {
+    start(None).await
+}
+
+/// A browser that saves downloads into `dir` without asking.
+pub async fn browser_saving_downloads_to(dir: &Path) -> Option<(Driver, Client)> {
+    start(Some(dir)).await
+}
+
+async fn start(downloads: Option<&Path>) -> Option<(Driver, Client)> {
     if !installed("chromedriver") || !installed("chromium") {
         eprintln!("chromium or chromedriver is not installed; skipping the browser test");
         return None;
@@ -44,15 +53,21 @@ pub async fn browser() -> Option<(Driver, Client)> {
         .spawn()
         .expect("start chromedriver");
     let driver = Driver(child);
+    let mut options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]
+    });
+    if let Some(dir) = downloads {
+        options["prefs"] = serde_json::json!({
+            "download.default_directory": dir.to_string_lossy(),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+            "safebrowsing.enabled": false
+        });
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     for _ in 0..50 {
         let built = ClientBuilder::new(connector.clone())
@@ -70,6 +85,17 @@ pub async fn browser() -> Option<(Driver, Client)> {
 pub async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(screenshots_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// Types `text` into the field with this id, replacing what it held.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.expect(id);
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+pub async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id)).await.expect(id).click().await.expect("click");
 }
 
 /// Waits for the page that a click opened: until `css` is on it.

@@ -4,6 +4,10 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod http;
+
+#[allow(unused_imports)]
+pub use http::*;
 
 use chrono::Utc;
 use zhanggui_app::domain::{Money, Platform};
@@ -138,55 +142,4 @@ impl Server {
         let id = users.iter().find(|u| u.login == login).expect("user").id;
         self.app.issue_api_token(&self.manager, id, "test").await.expect("token")
     }
-}
-
-/// An HTTP client that does not follow redirects, so tests see them.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-/// The `name=value` of a cookie a response sets.
-pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.to_string())
-}
-
-/// The value of the first hidden `csrf` field of a page.
-pub fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].split('"').next().unwrap_or("").to_string()
-}
-
-/// A logged-in browser: its cookie header and the session's form token.
-pub struct Browser {
-    pub cookie: String,
-    pub csrf: String,
-}
-
-pub async fn login(s: &Server, login: &str, password: &str) -> Browser {
-    let c = client();
-    let r = c.get(s.url("/login")).send().await.expect("login page");
-    let pre = set_cookie(&r, "zg_login_csrf").expect("login csrf cookie");
-    let pre = pre.split(';').next().unwrap_or("").to_string();
-    let html = r.text().await.expect("html");
-    let token = csrf_of(&html);
-    let r = c
-        .post(s.url("/login"))
-        .header("cookie", &pre)
-        .form(&[("csrf", token.as_str()), ("login", login), ("password", password), ("next", "/stock")])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 303, "login of {login} should redirect");
-    let session = set_cookie(&r, "zg_session").expect("session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
-    let cookie = session.split(';').next().unwrap_or("").to_string();
-    let html =
-        c.get(s.url("/stock")).header("cookie", &cookie).send().await.expect("stock").text().await.expect("html");
-    Browser { cookie, csrf: csrf_of(&html) }
 }
