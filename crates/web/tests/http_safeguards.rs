@@ -145,40 +145,27 @@ async fn only_those_who_import_orders_map_merchant_codes() {
 #[tokio::test]
 async fn the_stocktake_api_keeps_the_count_blind() {
     let s = Server::start().await;
-    let token = s.token_for("cangku").await;
-    let api = |path: &str| s.url(&format!("/api/v1{path}"));
-    let c = client();
-    let r = c.post(api("/stocktakes")).bearer_auth(&token).json(&json!({"warehouse": "HZ"})).send().await.unwrap();
+    let api = Api::of(&s, "cangku").await;
+    let r = api.post("/stocktakes", &json!({"warehouse": "HZ"})).await;
     assert_eq!(r.status(), 201);
     let started: Value = r.json().await.unwrap();
     let code = started["stocktake"]["code"].as_str().unwrap().to_string();
     assert_eq!(started["lines"][0]["outer_sku_id"], SKU);
     assert!(started["lines"][0]["snapshot_on_hand"].is_null(), "no book quantity before counting: {started}");
     assert!(!started.to_string().contains("\"snapshot_on_hand\":20"));
-    let got: Value =
-        c.get(api(&format!("/stocktakes/{code}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let got: Value = api.get(&format!("/stocktakes/{code}")).await.json().await.unwrap();
     assert!(got["lines"][0]["snapshot_on_hand"].is_null(), "{got}");
 
     // A count too large is refused, with the limit said; nothing is recorded.
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": SKU, "counted": MAX_QTY * 10}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = api
+        .post(&format!("/stocktakes/{code}/counts"), &json!({"counts": [{"sku": SKU, "counted": MAX_QTY * 10}]}))
+        .await;
     assert_eq!(r.status(), 422);
     let message = r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains(SKU) && message.contains(&MAX_QTY.to_string()), "{message}");
 
     // Once counted, the line shows its book quantity.
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": SKU, "counted": 19}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/counts"), &json!({"counts": [{"sku": SKU, "counted": 19}]})).await;
     assert_eq!(r.status(), 200);
     let counted: Value = r.json().await.unwrap();
     assert_eq!(counted["lines"][0]["snapshot_on_hand"], 20);
@@ -189,17 +176,10 @@ async fn the_stocktake_api_keeps_the_count_blind() {
 #[tokio::test]
 async fn the_stocktake_api_shows_book_quantities_once_closed() {
     let s = Server::start().await;
-    let token = s.token_for("cangku").await;
-    let c = client();
-    let r = c.post(s.url("/api/v1/stocktakes")).bearer_auth(&token).json(&json!({"warehouse": "HZ"})).send().await;
-    let code = r.unwrap().json::<Value>().await.unwrap()["stocktake"]["code"].as_str().unwrap().to_string();
-    let r = c
-        .post(s.url(&format!("/api/v1/stocktakes/{code}/cancel")))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "盘点范围选错了"}))
-        .send()
-        .await
-        .unwrap();
+    let api = Api::of(&s, "cangku").await;
+    let r = api.post("/stocktakes", &json!({"warehouse": "HZ"})).await;
+    let code = r.json::<Value>().await.unwrap()["stocktake"]["code"].as_str().unwrap().to_string();
+    let r = api.post(&format!("/stocktakes/{code}/cancel"), &json!({"reason": "盘点范围选错了"})).await;
     assert_eq!(r.status(), 200);
     let closed: Value = r.json().await.unwrap();
     assert_eq!(closed["lines"][0]["snapshot_on_hand"], 20, "{closed}");

@@ -81,7 +81,6 @@ async fn upload(
 async fn roles_count_post_and_see_values_as_a_shop_expects() {
     let s = Server::start().await;
     shop(&s).await;
-    let c = client();
 
     // Customer service and operations see nothing of stocktakes, not even the tab.
     for login_name in ["kefu", "yunying"] {
@@ -93,8 +92,7 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
         let r = post_form(&s, &b, "/stocktakes", &[("warehouse", "HZ")]).await;
         assert_eq!(r.status(), 403, "{login_name} cannot start a count");
     }
-    let token = s.token_for("kefu").await;
-    let r = c.get(s.url("/api/v1/stocktakes")).bearer_auth(&token).send().await.unwrap();
+    let r = Api::of(&s, "kefu").await.get("/stocktakes").await;
     assert_eq!(r.status(), 403);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
     assert!(s.app.stocktakes(&s.manager.actor()).await.unwrap().is_empty());
@@ -123,16 +121,8 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
     assert_eq!(status, 200);
     assert!(html.contains("id=\"post-form\"") && html.contains("id=\"count-form\""));
     assert!(!html.contains("差异金额") && !html.contains('¥'), "the warehouse sees no values");
-    let token = s.token_for("cangku").await;
-    let body: Value = c
-        .get(s.url(&format!("/api/v1/stocktakes/{code}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = Api::of(&s, "cangku").await;
+    let body = api.get_json(&format!("/stocktakes/{code}")).await;
     assert_eq!(body["summary"]["surplus_units"], 1);
     assert!(body["summary"].get("surplus_value").is_none() && body["lines"][0].get("unit_cost").is_none(), "{body}");
 
@@ -158,24 +148,10 @@ async fn roles_count_post_and_see_values_as_a_shop_expects() {
         upload(&s, &caiwu, &code, Some(&caiwu.csrf), "盘点表.csv", "商家编码,实盘数量\nTS2401-BLK-M,1\n".as_bytes())
             .await;
     assert_eq!(r.status(), 403);
-    let token = s.token_for("caiwu").await;
-    let body: Value = c
-        .get(s.url(&format!("/api/v1/stocktakes/{code}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = Api::of(&s, "caiwu").await;
+    let body = api.get_json(&format!("/stocktakes/{code}")).await;
     assert_eq!(body["summary"]["shortage_value"], "35.00");
-    let r = c
-        .post(s.url(&format!("/api/v1/stocktakes/{code}/post")))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "月度盘点"}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/post"), &json!({"reason": "月度盘点"})).await;
     assert_eq!(r.status(), 403);
 
     // Nothing of the refusals changed anything.
@@ -386,20 +362,12 @@ async fn posting_corrects_stock_without_undoing_a_sale_made_during_the_count() {
 async fn stocktakes_through_the_api() {
     let s = Server::start().await;
     shop(&s).await;
-    let c = client();
-    let token = s.token_for("cangku").await;
-    let api = |path: &str| s.url(&format!("/api/v1{path}"));
+    let api = Api::of(&s, "cangku").await;
 
-    let r = c.post(api("/stocktakes")).bearer_auth(&token).json(&json!({"warehouse": "SH"})).send().await.unwrap();
+    let r = api.post("/stocktakes", &json!({"warehouse": "SH"})).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "not_found");
-    let r = c
-        .post(api("/stocktakes"))
-        .bearer_auth(&token)
-        .json(&json!({"warehouse": "HZ", "search": "TS2401"}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post("/stocktakes", &json!({"warehouse": "HZ", "search": "TS2401"})).await;
     assert_eq!(r.status(), 201);
     let started: Value = r.json().await.unwrap();
     let code = started["stocktake"]["code"].as_str().unwrap().to_string();
@@ -407,81 +375,50 @@ async fn stocktakes_through_the_api() {
     assert!(started["lines"][0]["snapshot_on_hand"].is_null(), "the count is blind: {started}");
 
     // One refusal refuses all, and every refusal is said.
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": SKU, "counted": -2}, {"sku": PANTS, "counted": 6}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = api
+        .post(
+            &format!("/stocktakes/{code}/counts"),
+            &json!({"counts": [{"sku": SKU, "counted": -2}, {"sku": PANTS, "counted": 6}]}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let message = r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains("负数") && message.contains(PANTS), "{message}");
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": SKU, "counted": "十九"}]}))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        api.post(&format!("/stocktakes/{code}/counts"), &json!({"counts": [{"sku": SKU, "counted": "十九"}]})).await;
     assert_eq!(r.status(), 422);
     assert_eq!(detail(&s, &code).await.summary.counted, 0);
 
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": SKU, "counted": 18}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/counts"), &json!({"counts": [{"sku": SKU, "counted": 18}]})).await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!((body["lines"][0]["delta"].as_i64(), body["summary"]["shortage_units"].as_i64()), (Some(-2), Some(2)));
-    let r = c.post(api(&format!("/stocktakes/{code}/post"))).bearer_auth(&token).json(&json!({})).send().await.unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/post"), &json!({})).await;
     assert_eq!(r.status(), 422, "a reason is required");
-    let r = c
-        .post(api(&format!("/stocktakes/{code}/post")))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "双十一前盘点"}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/post"), &json!({"reason": "双十一前盘点"})).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["stocktake"]["status"], "posted");
     assert_eq!(on_hand_hz(&s, SKU).await, 18);
-    let r =
-        c.post(api(&format!("/stocktakes/{code}/cancel"))).bearer_auth(&token).json(&json!({})).send().await.unwrap();
+    let r = api.post(&format!("/stocktakes/{code}/cancel"), &json!({})).await;
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "illegal_transition");
 
     // A second count, abandoned: stock stays.
-    let r = c.post(api("/stocktakes")).bearer_auth(&token).json(&json!({"warehouse": "HZ"})).send().await.unwrap();
+    let r = api.post("/stocktakes", &json!({"warehouse": "HZ"})).await;
     let second = r.json::<Value>().await.unwrap()["stocktake"]["code"].as_str().unwrap().to_string();
-    c.post(api(&format!("/stocktakes/{second}/counts")))
-        .bearer_auth(&token)
-        .json(&json!({"counts": [{"sku": PANTS, "counted": 0}]}))
-        .send()
-        .await
-        .unwrap();
-    let r = c
-        .post(api(&format!("/stocktakes/{second}/cancel")))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "数错了，重新盘"}))
-        .send()
-        .await
-        .unwrap();
+    api.post(&format!("/stocktakes/{second}/counts"), &json!({"counts": [{"sku": PANTS, "counted": 0}]})).await;
+    let r = api.post(&format!("/stocktakes/{second}/cancel"), &json!({"reason": "数错了，重新盘"})).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["stocktake"]["status"], "cancelled");
     assert_eq!(on_hand_hz(&s, PANTS).await, 5);
 
-    let list: Value =
-        c.get(api("/stocktakes?status=posted")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = api.get("/stocktakes?status=posted").await.json().await.unwrap();
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["code"], code.as_str());
-    let r = c.get(api("/stocktakes?status=whatever")).bearer_auth(&token).send().await.unwrap();
+    let r = api.get("/stocktakes?status=whatever").await;
     assert_eq!(r.status(), 422);
-    let r = c.get(api("/stocktakes/PD19990101-001")).bearer_auth(&token).send().await.unwrap();
+    let r = api.get("/stocktakes/PD19990101-001").await;
     assert_eq!(r.status(), 404);
     s.stop().await;
 }
