@@ -451,12 +451,7 @@ impl App {
                         format!("{code}: {} arrived but only {remaining} are still due; say why", r.qty),
                     ));
                 }
-                let on_hand = tx.sku_on_hand(line.sku_id).await?;
-                let current = tx
-                    .sku_by_code(actor.company_id, code)
-                    .await?
-                    .map(|s| s.cost)
-                    .ok_or_else(|| PurchaseError::UnknownSku(code.to_string()))?;
+                let (on_hand, current) = tx.sku_cost_for_receipt(line.sku_id).await?;
                 let average = moving_average_cost(on_hand, current, r.qty, line.unit_cost);
                 let move_id = tx
                     .append_move(&NewMove {

@@ -219,8 +219,8 @@ impl App {
             let average = match unit_cost.is_zero() {
                 true => None,
                 false => {
-                    let on_hand = tx.sku_on_hand(sku.id).await?;
-                    Some(zhanggui_domain::purchase::moving_average_cost(on_hand, sku.cost, qty, unit_cost))
+                    let (on_hand, cost) = tx.sku_cost_for_receipt(sku.id).await?;
+                    Some(zhanggui_domain::purchase::moving_average_cost(on_hand, cost, qty, unit_cost))
                 }
             };
             tx.append_move(&m).await?;

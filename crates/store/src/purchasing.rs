@@ -412,6 +412,17 @@ impl Tx {
         )?)
     }
 
+    /// What a receipt needs to update a SKU's moving-average cost: its on hand over every warehouse and
+    /// its cost now. On PostgreSQL the SKU row stays locked until the transaction ends, so receipts
+    /// of one SKU at the same time take turns and none of their averages is lost (SQLite has one
+    /// writer at a time already).
+    pub async fn sku_cost_for_receipt(&mut self, sku_id: i64) -> Result<(i64, Money), StoreError> {
+        let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE" } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!("SELECT cost FROM sku WHERE id = $1{lock}"));
+        let cost = fetch_scalar!(self, i64, sql, sku_id)?;
+        Ok((self.sku_on_hand(sku_id).await?, Money::from_fen(cost)))
+    }
+
     pub async fn set_sku_cost(&mut self, sku_id: i64, cost: Money) -> Result<(), StoreError> {
         exec!(self, "UPDATE sku SET cost = $1 WHERE id = $2", cost.fen(), sku_id)?;
         Ok(())
