@@ -673,12 +673,21 @@ async fn receive_goods(
         }
         w.id
     };
-    let cost = tx
-        .skus_by_codes(actor.company_id, &[case.outer_sku_id.as_str()])
-        .await?
-        .first()
-        .map(|s| s.cost)
-        .unwrap_or(Money::ZERO);
+    // Goods come back at the cost they left at, so a full return takes back exactly what its
+    // shipment counted in the cost of goods (the SKU's cost now when the shipment carried none).
+    let shipped_at_cost = match case.sku_id {
+        Some(sku_id) => tx.shipped_unit_cost(case.trade_id, sku_id).await?,
+        None => None,
+    };
+    let cost = match shipped_at_cost {
+        Some(c) => c,
+        None => tx
+            .skus_by_codes(actor.company_id, &[case.outer_sku_id.as_str()])
+            .await?
+            .first()
+            .map(|s| s.cost)
+            .unwrap_or(Money::ZERO),
+    };
     let mut moves = Vec::new();
     if check.good > 0 {
         moves.push((good_to, check.good, "完好"));

@@ -57,6 +57,9 @@ async fn gross_margin_is_net_sales_less_the_cost_of_goods_shipped() {
         assert_eq!(d, MetricValue::Money(Money::ZERO - yuan("32.50")), "a day with a shipment and no payment");
         assert_eq!(m, MetricValue::Money(yuan("396.00") - yuan("137.00") - yuan("32.50")));
 
+        // A dearer delivery moves the average up before the return; the returned tee still comes back
+        // at the 34.50 it left at.
+        app.receive_stock(&fx.actor, TEE_BLACK_M, Some("HZ"), 10, yuan("50.00"), at(2 * DAY - 60)).await.unwrap();
         // A return of both tees: one comes back good into sellable stock at 34.50, one damaged.
         let case = app
             .apply_after_sales(

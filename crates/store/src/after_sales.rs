@@ -316,6 +316,18 @@ impl Tx {
         )?)
     }
 
+    /// The unit cost a SKU of a trade left at (its latest sale shipment with a cost), if it shipped.
+    pub async fn shipped_unit_cost(&mut self, trade_id: i64, sku_id: i64) -> Result<Option<Money>, StoreError> {
+        let found = fetch_optional!(
+            self,
+            "SELECT unit_cost FROM stock_move WHERE ref_type = 'trade' AND ref_id = $1 AND sku_id = $2 \
+               AND kind = 'sale_shipment' AND unit_cost > 0 ORDER BY id DESC LIMIT 1",
+            [trade_id, sku_id],
+            |r| r.try_get::<i64, _>(0)
+        )?;
+        Ok(found.map(Money::from_fen))
+    }
+
     /// Every case on a line, by refund number, oldest first.
     pub async fn cases_on_line(&mut self, order_line_id: i64) -> Result<Vec<String>, StoreError> {
         Ok(fetch_all!(
