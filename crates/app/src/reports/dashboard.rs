@@ -12,7 +12,9 @@ use zhanggui_domain::{Alert, AlertCode};
 
 use super::daily::DailyReport;
 use super::weekly::DayFigures;
-use super::{Figures, ReportError, ShopRef, day_text, month_end, month_start, period_figures};
+use super::{
+    Costs, Figures, ReportError, ShopRef, day_text, month_end, month_start, period_figures, period_figures_with,
+};
 use crate::{Actor, App};
 
 /// Days in the trend charts.
@@ -94,7 +96,9 @@ impl App {
         let first = date - Duration::days(TREND_DAYS + 6);
         let mut d = first;
         while d <= date {
-            days.push(DayFigures { date: day_text(d), figures: period_figures(&mut tx, &scope, d, d).await? });
+            // The trends chart no margin, so the days skip reading the cost of goods.
+            let figures = period_figures_with(&mut tx, &scope, d, d, Costs::Skip).await?;
+            days.push(DayFigures { date: day_text(d), figures });
             d += Duration::days(1);
         }
         let previous_month_to_date = period_figures(&mut tx, &scope, prev_from, prev_to).await?;

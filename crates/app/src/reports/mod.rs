@@ -345,6 +345,25 @@ pub(crate) async fn period_figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Figures, StoreError> {
+    period_figures_with(tx, scope, from, to, Costs::Read).await
+}
+
+/// Whether [`period_figures_with`] reads the cost of goods shipped (for 毛利).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Costs {
+    Read,
+    /// Not needed (the dashboard's trend days): 毛利 is left unavailable.
+    Skip,
+}
+
+/// [`period_figures`], reading the cost of goods shipped only when asked.
+pub(crate) async fn period_figures_with(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+    costs: Costs,
+) -> Result<Figures, StoreError> {
     let (f, t) = (day_text(from), day_text(to));
     let c = counters(tx, scope, from, to).await?;
     let traffic = tx.shop_traffic(scope.company_id, scope.shop_id(), &f, &t).await?;
@@ -370,12 +389,15 @@ pub(crate) async fn period_figures(
         refund_amount: Money::from_fen(c.refund_amount),
         trades_shipped: c.trades_shipped,
         trades_returned_or_exchanged: c.trades_returned_or_exchanged,
-        cost_of_goods_shipped: tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?,
+        cost_of_goods_shipped: match costs {
+            Costs::Read => tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?,
+            Costs::Skip => Money::ZERO,
+        },
         ..SalesFigures::default()
     };
     let mut figures = Figures::new(sales, &c);
     // Shipments before a shop's inventory start moved no stock and carry no cost: no margin to show.
-    if scope.shops.iter().any(|s| s.stock_from.is_some_and(|t| t > start)) {
+    if costs == Costs::Skip || scope.shops.iter().any(|s| s.stock_from.is_some_and(|t| t > start)) {
         figures.gross_margin = MetricValue::Unavailable;
     }
     Ok(figures)
