@@ -47,8 +47,11 @@ pub enum ImportBenchError {
     File(String),
 }
 
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// Peak resident memory (VmHWM) of this process (`None`) or of process `pid`, in MiB; `None` where
+/// the system does not say.
+pub fn peak_rss_mib(pid: Option<u32>) -> Option<f64> {
+    let path = pid.map_or_else(|| "/proc/self/status".to_string(), |p| format!("/proc/{p}/status"));
+    let status = std::fs::read_to_string(path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
@@ -152,6 +155,6 @@ async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchErr
         trades_per_s: imported.inserted as f64 / total_s,
         floor_s,
         ratio_to_floor: floor_s.map(|f| total_s / f),
-        peak_rss_mib: peak_rss_mib(),
+        peak_rss_mib: peak_rss_mib(None),
     })
 }

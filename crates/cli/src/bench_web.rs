@@ -130,7 +130,7 @@ async fn run_on(
         p99_ms: None,
         ratio_to_floor: 1.0,
     });
-    let server_peak_rss_mib = peak_rss_mib(server.0.id());
+    let server_peak_rss_mib = zhanggui_app::import_bench::peak_rss_mib(Some(server.0.id()));
     drop(server);
     Ok(WebBench { trades, skus, days, load_s, connections, seconds, pages, server_peak_rss_mib, note })
 }
@@ -231,13 +231,6 @@ fn duration_ms(text: &str) -> Option<f64> {
         "m" => Some(n * 60e3),
         _ => None,
     }
-}
-
-fn peak_rss_mib(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }
 
 #[cfg(test)]

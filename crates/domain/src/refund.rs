@@ -101,6 +101,22 @@ impl RefundStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, RefundStatus::Success | RefundStatus::Closed)
     }
+
+    /// Whether a case reported in `self` can later be reported in `next` (DOMAIN.md §5): statuses only
+    /// move forward (WAIT_SELLER_AGREE → SELLER_REFUSE_BUYER or WAIT_BUYER_RETURN_GOODS →
+    /// WAIT_SELLER_CONFIRM_GOODS → SUCCESS or CLOSED); a refused request may be asked again; a finished
+    /// case stays finished. An export read late therefore never takes a case back.
+    pub fn may_become(self, next: RefundStatus) -> bool {
+        use RefundStatus::*;
+        match (self, next) {
+            _ if self == next => false,
+            (Success | Closed, _) => false,
+            (WaitSellerAgree | SellerRefuseBuyer, _) => true,
+            (WaitBuyerReturnGoods, WaitSellerConfirmGoods | Success | Closed) => true,
+            (WaitSellerConfirmGoods, Success | Closed | SellerRefuseBuyer) => true,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for RefundStatus {
@@ -143,6 +159,19 @@ impl FromStr for RefundKind {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn statuses_only_move_forward() {
+        use RefundStatus::*;
+        assert!(WaitSellerAgree.may_become(WaitBuyerReturnGoods));
+        assert!(SellerRefuseBuyer.may_become(WaitSellerAgree), "a refused request may be asked again");
+        assert!(WaitBuyerReturnGoods.may_become(WaitSellerConfirmGoods));
+        assert!(WaitSellerConfirmGoods.may_become(Success));
+        assert!(!WaitBuyerReturnGoods.may_become(WaitSellerAgree));
+        assert!(!WaitSellerConfirmGoods.may_become(WaitBuyerReturnGoods));
+        assert!(!Success.may_become(WaitSellerAgree) && !Closed.may_become(Success));
+        assert!(!WaitSellerAgree.may_become(WaitSellerAgree));
+    }
+
     use super::*;
 
     #[test]

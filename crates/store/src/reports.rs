@@ -272,34 +272,62 @@ impl Tx {
 
     /// Stock of every SKU of a company over all warehouses, with what is on its way: (sku, stock).
     pub async fn sku_stock(&mut self, company_id: i64) -> Result<Vec<(i64, SkuStock)>, StoreError> {
+        self.sku_stock_in(company_id, None).await
+    }
+
+    /// [`Tx::sku_stock`] of the given SKUs alone (a page of a list), or of every SKU for `None`.
+    pub async fn sku_stock_in(
+        &mut self,
+        company_id: i64,
+        only: Option<&[i64]>,
+    ) -> Result<Vec<(i64, SkuStock)>, StoreError> {
+        use sqlx::Row as _;
+        let chunks: Vec<Option<&[i64]>> = match only {
+            None => vec![None],
+            Some(ids) => ids.chunks(500).map(Some).collect(),
+        };
         let mut out: std::collections::BTreeMap<i64, SkuStock> = std::collections::BTreeMap::new();
-        let balances: Vec<(i64, i64, i64)> = fetch_all!(
-            &mut *self,
-            "SELECT sku_id, CAST(SUM(on_hand) AS BIGINT), CAST(SUM(reserved) AS BIGINT) FROM stock_balance \
-             WHERE company_id = $1 AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable) \
-             GROUP BY sku_id",
-            [company_id],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
-        )?;
-        for (sku, on_hand, reserved) in balances {
-            let s = out.entry(sku).or_default();
-            s.on_hand = on_hand;
-            s.reserved = reserved;
-        }
-        let coming: Vec<(i64, i64, Option<i64>)> = fetch_all!(
-            &mut *self,
-            "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
-                    MIN(COALESCE(l.expected_at, o.expected_at)) \
-             FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
-             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') AND l.qty_ordered > l.qty_received \
-             GROUP BY l.sku_id",
-            [company_id],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
-        )?;
-        for (sku, qty, next) in coming {
-            let s = out.entry(sku).or_default();
-            s.in_transit = qty;
-            s.next_arrival = next.map(from_ts);
+        for chunk in chunks {
+            let among = |column: &str| match chunk {
+                None => String::new(),
+                Some(ids) => format!(" AND {column} IN ({})", marks(2, ids.len())),
+            };
+            let balances = format!(
+                "SELECT sku_id, CAST(SUM(on_hand) AS BIGINT), CAST(SUM(reserved) AS BIGINT) FROM stock_balance \
+                 WHERE company_id = $1 AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable){} \
+                 GROUP BY sku_id",
+                among("sku_id")
+            );
+            let coming = format!(
+                "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
+                        MIN(COALESCE(l.expected_at, o.expected_at)) \
+                 FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
+                 WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') \
+                   AND l.qty_ordered > l.qty_received{} GROUP BY l.sku_id",
+                among("l.sku_id")
+            );
+            let mut a = crate::args![company_id];
+            a.extend(chunk.unwrap_or_default().iter().map(|s| crate::batch::Value::from(*s)));
+            macro_rules! read {
+                ($t:expr) => {{
+                    let q = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(balances)), a.iter());
+                    for r in q.fetch_all(&mut **$t).await? {
+                        let s = out.entry(r.try_get(0)?).or_default();
+                        s.on_hand = r.try_get(1)?;
+                        s.reserved = r.try_get(2)?;
+                    }
+                    let q = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(coming)), a.iter());
+                    for r in q.fetch_all(&mut **$t).await? {
+                        let s = out.entry(r.try_get(0)?).or_default();
+                        s.in_transit = r.try_get(1)?;
+                        s.next_arrival = r.try_get::<Option<i64>, _>(2)?.map(from_ts);
+                    }
+                }};
+            }
+            match self {
+                Tx::Sqlite(t) => read!(t),
+                Tx::Postgres(t) => read!(t),
+            }
         }
         Ok(out.into_iter().collect())
     }

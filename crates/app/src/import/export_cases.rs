@@ -31,21 +31,6 @@ fn is_return_status(s: RefundStatus) -> bool {
     matches!(s, RefundStatus::WaitBuyerReturnGoods | RefundStatus::WaitSellerConfirmGoods)
 }
 
-/// Whether a later export's status can follow the stored one. Cases only move forward (申请 → 同意
-/// or 拒绝 → 买家退货 → 卖家收货 → 成功 or 关闭); a refused request may be asked again; a finished case
-/// stays finished. An older file imported late therefore never takes a case back.
-fn follows(from: RefundStatus, to: RefundStatus) -> bool {
-    use RefundStatus::*;
-    match (from, to) {
-        _ if from == to => false,
-        (Success | Closed, _) => false,
-        (WaitSellerAgree | SellerRefuseBuyer, _) => true,
-        (WaitBuyerReturnGoods, WaitSellerConfirmGoods | Success | Closed) => true,
-        (WaitSellerConfirmGoods, Success | Closed | SellerRefuseBuyer) => true,
-        _ => false,
-    }
-}
-
 /// The refund number given to a case known only from an order export.
 pub(crate) fn case_key(shop_id: i64, oid: &str) -> String {
     format!("订单导出-{shop_id}-{oid}")
@@ -114,9 +99,14 @@ pub(crate) fn for_new_trade(shop_id: i64, r: &OrderRecord, new: &NewTrade) -> Ve
     let mut out = Vec::new();
     for (i, (rec, line)) in r.lines.iter().zip(&new.lines).enumerate() {
         let Some(status) = parse_refund_status(&rec.refund_status) else { continue };
-        let (amount, _) = amount_of(rec.refund_amount, line.amount_paid);
+        let (amount, cut) = amount_of(rec.refund_amount, line.amount_paid);
         let shipped = line.shipped_at.is_some();
-        out.push((i, case(new.company_id, shop_id, &line.oid, &rec.refund_status, status, shipped, amount, at)));
+        let mut c = case(new.company_id, shop_id, &line.oid, &rec.refund_status, status, shipped, amount, at);
+        // A trade written in bulk has no case note yet: say what was cut where the reason is shown.
+        if !cut.is_empty() {
+            c.reason = format!("{}（{cut}）", c.reason);
+        }
+        out.push((i, c));
     }
     out
 }
@@ -156,7 +146,7 @@ pub(crate) async fn sync_known_trade(
         match existing {
             Some(c) => {
                 let new_amount = c.status == status && c.amount != amount && status.is_open();
-                if !(follows(c.status, status) || new_amount) {
+                if !(c.status.may_become(status) || new_amount) {
                     continue;
                 }
                 // The case as the export now has it; a request that turned out to be a return becomes one.
