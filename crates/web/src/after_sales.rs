@@ -21,7 +21,7 @@ use zhanggui_app::after_sales::{AfterSalesError, ApplyInput, CaseView, DisputeSt
 use zhanggui_app::domain::{DisputeOutcome, DisputeStage, Money, Party, RefundKind, RefundStatus, ReturnCheck};
 use zhanggui_app::formats::report::{ReportCell, ReportTable, xlsx_bytes};
 use zhanggui_app::store::after_sales::{RefundCase, RefundFilter};
-use zhanggui_app::users::{AuthError, Permission, Role, User};
+use zhanggui_app::users::{Permission, Role, User};
 use zhanggui_app::{Actor, App, Lang, UserFacing};
 
 use crate::Web;
@@ -932,25 +932,17 @@ pub async fn case(
     render_case(&web, &a, &key, CaseMessages { notice, ..Default::default() }).await
 }
 
-fn forbidden(lang: Lang) -> Response {
-    error_page(lang, &AuthError::Forbidden)
-}
-
-fn csrf_checked(a: &Authed, token: &str) -> Result<(), Response> {
-    if a.csrf_ok(token) { Ok(()) } else { Err(crate::pages::csrf_refused(a.lang)) }
-}
-
 pub async fn case_step(
     State(web): State<Web>,
     a: Authed,
     Path(key): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf) {
         return r;
     }
     if !may(a.user(), act_of(f.step.trim())) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     let result = match parse_step(&f) {
         Ok(s) => step(&web.app, &a.user().actor(), &key, &s).await,
@@ -976,11 +968,11 @@ pub async fn case_dispute(
     Path(key): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf) {
         return r;
     }
     if !may(a.user(), Act::Handle) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     let result = match parse_dispute(&f) {
         Ok(s) => dispute(&web.app, &a.user().actor(), &key, &s).await,
@@ -1014,11 +1006,11 @@ pub async fn trade_apply(
     Path(id): Path<i64>,
     Form(mut f): Form<ApplyForm>,
 ) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf) {
         return r;
     }
     if !may(a.user(), Act::Handle) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     f.trade = id.to_string();
     let result = match apply_input(&f) {

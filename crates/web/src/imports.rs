@@ -455,10 +455,6 @@ async fn render(web: &Web, a: &Authed, m: Messages) -> Response {
     (m.status.unwrap_or(StatusCode::OK), page).into_response()
 }
 
-fn forbidden(lang: Lang) -> Response {
-    error_page(lang, &AuthError::Forbidden)
-}
-
 #[derive(Deserialize, Default)]
 pub struct ImportsQuery {
     #[serde(default)]
@@ -475,7 +471,7 @@ pub struct ImportsQuery {
 
 pub async fn page(State(web): State<Web>, a: Authed, Query(q): Query<ImportsQuery>) -> Response {
     if !may_import_any(a.user()) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     let lang = a.lang;
     let mut m = Messages::default();
@@ -520,7 +516,7 @@ fn typed_of(up: &Upload) -> Typed {
 pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipart, MultipartRejection>) -> Response {
     let lang = a.lang;
     if !may_import_any(a.user()) {
-        return forbidden(lang);
+        return crate::pages::forbidden(lang);
     }
     let refused = |e: &dyn UserFacing| Messages {
         error: e.message(lang),
@@ -545,7 +541,7 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
         Err(e) => return render(&web, &a, Messages { typed, ..refused(&e) }).await,
     };
     if !may_import(a.user(), kind) {
-        return forbidden(lang);
+        return crate::pages::forbidden(lang);
     }
     let result = match request_of(&up, kind, web.zone, a.user()) {
         Ok(opts) => run(&web.app, a.user(), &up, &opts, lang).await,
@@ -560,7 +556,7 @@ pub async fn submit(State(web): State<Web>, a: Authed, multipart: Result<Multipa
 
 pub async fn rejects(State(_web): State<Web>, a: Authed, Path((token, n)): Path<(String, usize)>) -> Response {
     if !may_import_any(a.user()) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     rejects_download(&token, n, a.user()).unwrap_or_else(|| gone(a.lang))
 }
@@ -605,7 +601,7 @@ pub async fn map_submit(State(web): State<Web>, a: Authed, Form(f): Form<MapForm
         return csrf_refused(a.lang);
     }
     if !may_map_codes(a.user()) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     match map(&web.app, a.user(), &f.code, &f.sku).await {
         Ok(n) => Redirect::to(&format!(

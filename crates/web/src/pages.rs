@@ -148,7 +148,7 @@ pub fn error_page(lang: Lang, e: &dyn UserFacing) -> Response {
     (status, page).into_response()
 }
 
-fn forbidden(lang: Lang) -> Response {
+pub(crate) fn forbidden(lang: Lang) -> Response {
     error_page(lang, &AuthError::Forbidden)
 }
 
@@ -168,7 +168,7 @@ pub fn require(a: &Authed, p: Permission) -> Result<(), Response> {
     if a.user().may(p) { Ok(()) } else { Err(forbidden(a.lang)) }
 }
 
-fn check_csrf(a: &Authed, token: &str) -> Result<(), Response> {
+pub(crate) fn check_csrf(a: &Authed, token: &str) -> Result<(), Response> {
     if a.csrf_ok(token) { Ok(()) } else { Err(csrf_refused(a.lang)) }
 }
 

@@ -28,7 +28,7 @@ use zhanggui_app::purchasing::{
     ReplenishmentOrders, SupplierInput,
 };
 use zhanggui_app::store::purchasing::PurchaseOrderRow;
-use zhanggui_app::users::{AuthError, Permission, Role, User};
+use zhanggui_app::users::{Permission, Role, User};
 use zhanggui_app::{Actor, App, Lang, UserFacing};
 
 use crate::Web;
@@ -66,16 +66,8 @@ pub fn sees_costs(u: &User) -> bool {
     u.may(Permission::ViewCosts)
 }
 
-fn forbidden(lang: Lang) -> Response {
-    error_page(lang, &AuthError::Forbidden)
-}
-
 fn allowed(a: &Authed, act: Act) -> Result<(), Response> {
-    if may(a.user(), act) { Ok(()) } else { Err(forbidden(a.lang)) }
-}
-
-fn csrf_checked(a: &Authed, token: &str) -> Result<(), Response> {
-    if a.csrf_ok(token) { Ok(()) } else { Err(crate::pages::csrf_refused(a.lang)) }
+    if may(a.user(), act) { Ok(()) } else { Err(crate::pages::forbidden(a.lang)) }
 }
 
 // ---------------------------------------------------------------- the actions (pages and API)
@@ -1166,7 +1158,7 @@ pub async fn new_order(State(web): State<Web>, a: Authed, Query(q): Query<NewOrd
 
 pub async fn create_order(State(web): State<Web>, a: Authed, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let f = OrderForm::from_pairs(&pairs);
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Manage)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Manage)) {
         return r;
     }
     let lang = a.lang;
@@ -1429,7 +1421,7 @@ pub struct CsrfForm {
 }
 
 async fn step(web: Web, a: Authed, key: String, token: &str, m: Move) -> Response {
-    if let Err(r) = csrf_checked(&a, token).and_then(|()| allowed(&a, Act::Manage)) {
+    if let Err(r) = crate::pages::check_csrf(&a, token).and_then(|()| allowed(&a, Act::Manage)) {
         return r;
     }
     match move_order(&web.app, &a.user().actor(), &key, m).await {
@@ -1464,7 +1456,7 @@ pub async fn receive_form(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = ReceiveForm::from_pairs(&pairs);
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Receive)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Receive)) {
         return r;
     }
     let lang = a.lang;
@@ -1499,7 +1491,7 @@ async fn sheet(web: &Web, a: &Authed, key: &str, csv: bool) -> Response {
         return r;
     }
     if !sees_costs(a.user()) {
-        return forbidden(a.lang);
+        return crate::pages::forbidden(a.lang);
     }
     let tables = match web.app.purchase_order_sheet(&a.user().actor(), key).await {
         Ok(t) => t,
@@ -1819,7 +1811,7 @@ pub async fn suppliers(State(web): State<Web>, a: Authed, Query(q): Query<Suppli
 }
 
 pub async fn supplier_create(State(web): State<Web>, a: Authed, Form(f): Form<SupplierForm>) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Manage)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Manage)) {
         return r;
     }
     let lang = a.lang;
@@ -1850,7 +1842,7 @@ pub async fn supplier_create(State(web): State<Web>, a: Authed, Form(f): Form<Su
 
 pub async fn supplier_assign(State(web): State<Web>, a: Authed, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    if let Err(r) = csrf_checked(&a, &value("csrf")).and_then(|()| allowed(&a, Act::Manage)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &value("csrf")).and_then(|()| allowed(&a, Act::Manage)) {
         return r;
     }
     let lang = a.lang;
@@ -2039,7 +2031,7 @@ pub async fn replenish(State(web): State<Web>, a: Authed, Query(q): Query<Replen
 pub async fn replenish_create(State(web): State<Web>, a: Authed, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let value =
         |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    if let Err(r) = csrf_checked(&a, &value("csrf")).and_then(|()| allowed(&a, Act::Manage)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &value("csrf")).and_then(|()| allowed(&a, Act::Manage)) {
         return r;
     }
     let lang = a.lang;

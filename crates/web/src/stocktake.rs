@@ -62,16 +62,8 @@ pub fn sees_values(u: &User) -> bool {
     may(u, Act::View) && u.may(Permission::ViewCosts)
 }
 
-fn forbidden(lang: Lang) -> Response {
-    error_page(lang, &AuthError::Forbidden)
-}
-
 fn allowed(a: &Authed, act: Act) -> Result<(), Response> {
-    if may(a.user(), act) { Ok(()) } else { Err(forbidden(a.lang)) }
-}
-
-fn csrf_checked(a: &Authed, token: &str) -> Result<(), Response> {
-    if a.csrf_ok(token) { Ok(()) } else { Err(crate::pages::csrf_refused(a.lang)) }
+    if may(a.user(), act) { Ok(()) } else { Err(crate::pages::forbidden(a.lang)) }
 }
 
 // ---------------------------------------------------------------- the actions (pages and API)
@@ -470,7 +462,7 @@ pub struct StartForm {
 }
 
 pub async fn start_submit(State(web): State<Web>, a: Authed, Form(f): Form<StartForm>) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
         return r;
     }
     let warehouse = Some(f.warehouse.trim()).filter(|w| !w.is_empty());
@@ -1056,7 +1048,7 @@ pub async fn counts_submit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    if let Err(r) = csrf_checked(&a, &field("csrf")).and_then(|()| allowed(&a, Act::Count)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &field("csrf")).and_then(|()| allowed(&a, Act::Count)) {
         return r;
     }
     let lang = a.lang;
@@ -1191,7 +1183,7 @@ pub async fn upload(
             }
         }
     }
-    if let Err(r) = csrf_checked(&a, &csrf).and_then(|()| allowed(&a, Act::Count)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &csrf).and_then(|()| allowed(&a, Act::Count)) {
         return r;
     }
     let q = SessionQuery::default();
@@ -1252,7 +1244,7 @@ pub async fn post_submit(
     Path(code): Path<String>,
     Form(f): Form<ReasonForm>,
 ) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
         return r;
     }
     match post(&web.app, &a.user().actor(), &code, &f.reason).await {
@@ -1275,7 +1267,7 @@ pub async fn cancel_submit(
     Path(code): Path<String>,
     Form(f): Form<ReasonForm>,
 ) -> Response {
-    if let Err(r) = csrf_checked(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
+    if let Err(r) = crate::pages::check_csrf(&a, &f.csrf).and_then(|()| allowed(&a, Act::Count)) {
         return r;
     }
     match cancel(&web.app, &a.user().actor(), &code, &f.reason).await {
