@@ -59,8 +59,18 @@ const RUNS: usize = 3;
 type Generated = (NewTrade, TradeStatus, Vec<(usize, NewRefund)>);
 const BATCH: usize = 5_000;
 
-/// Runs the benchmark on a scratch SQLite database (removed afterwards).
-pub async fn run(trades: usize, skus: usize, days: u32) -> Result<ReportBench, ReportBenchError> {
+/// Runs the benchmark on a scratch SQLite database (removed afterwards), or on the SQLite file `keep`:
+/// generated there on the first run and kept, reused as it is by later runs (so that a large company
+/// is generated once; `trades`, `skus` and `days` then describe the first run).
+pub async fn run(
+    trades: usize,
+    skus: usize,
+    days: u32,
+    keep: Option<&std::path::Path>,
+) -> Result<ReportBench, ReportBenchError> {
+    if let Some(path) = keep {
+        return run_on(&format!("sqlite://{}", path.display()), trades, skus.max(10), days.max(31)).await;
+    }
     let scratch = Scratch::sqlite();
     let result = run_on(&scratch.url, trades, skus.max(10), days.max(31)).await;
     scratch.drop_now().await?;
@@ -69,9 +79,14 @@ pub async fn run(trades: usize, skus: usize, days: u32) -> Result<ReportBench, R
 
 async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<ReportBench, ReportBenchError> {
     let app = App::open(url).await?;
-    let now = Utc::now();
     let started = Instant::now();
-    let actor = load(&app, trades, skus, days, now).await?;
+    let (actor, now) = match existing(&app).await? {
+        Some(found) => found,
+        None => {
+            let now = Utc::now();
+            (load(&app, trades, skus, days, now).await?, now)
+        }
+    };
     let load_s = started.elapsed().as_secs_f64();
 
     let summaries = app.report_scope(&actor, None).await?;
@@ -112,6 +127,22 @@ async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<Repo
         replenishment_lines: lines,
         same_answers: same,
     })
+}
+
+/// The company of an earlier run kept in the database, and the time it was generated at (its last
+/// trade's creation, so that "yesterday" is the day the generated history ends on).
+async fn existing(app: &App) -> Result<Option<(Actor, DateTime<Utc>)>, StoreError> {
+    let mut tx = app.db.begin_read().await?;
+    let company = tx.companies().await?.into_iter().find(|c| c.code == "bench");
+    let found = match company {
+        None => None,
+        Some(c) => {
+            let last = tx.last_trade_created(c.id).await?;
+            last.map(|t| (Actor { company_id: c.id, user: "bench".into() }, t + Duration::days(1)))
+        }
+    };
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// Writes the generated company (see the module's doc) into `app`; returns who acts for it.

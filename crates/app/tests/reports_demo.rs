@@ -72,6 +72,66 @@ async fn demo_reports_match_the_raw_rows() {
                 if r.top_items.len() < 20 {
                     assert_eq!(total_top, total_day, "every item of the day is listed");
                 }
+                // Stock alerts: the lines of the replenishment table below their alert level, in the
+                // table's order (the daily report plans from the 7-day window alone).
+                let table = app.replenishment_report(&actor, name.as_deref(), Some(date), now).await.unwrap();
+                let below: Vec<&str> =
+                    table.lines.iter().filter(|l| l.below_alert_level).map(|l| l.sku_code.as_str()).collect();
+                let alerted: Vec<&str> = r
+                    .alerts
+                    .iter()
+                    .filter(|a| a.code == zhanggui_domain::AlertCode::StockBelowAlertLevel)
+                    .filter_map(|a| a.subject.split_whitespace().next())
+                    .collect();
+                let mut sorted_below = below.clone();
+                sorted_below.sort_unstable();
+                let mut sorted_alerted = alerted.clone();
+                sorted_alerted.sort_unstable();
+                assert_eq!(sorted_alerted, sorted_below, "stock alerts {date} {shop:?}");
+                if date == yesterday && shop.is_none() {
+                    assert!(!below.is_empty(), "the demo has SKUs below their alert level");
+                }
+            }
+            // Paid and not shipped as of a moment, against every trade of the company.
+            if shop.is_none() {
+                let mut tx = app.db.begin_read().await.unwrap();
+                let all = reports_check::ints(
+                    &mut tx,
+                    "SELECT id, paid_at, shipped_at, closed_at FROM trade WHERE company_id = $1 AND paid_at IS NOT NULL",
+                    actor.company_id,
+                )
+                .await;
+                let day_start = |d: NaiveDate| TZ.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).unwrap();
+                for asof in [
+                    day_start(yesterday).with_timezone(&Utc),
+                    day_start(yesterday + Duration::days(1)).with_timezone(&Utc),
+                    day_start(NaiveDate::from_ymd_opt(2024, 11, 11).unwrap()).with_timezone(&Utc) + Duration::hours(15),
+                    now,
+                ] {
+                    let since = asof - Duration::days(30);
+                    let (s, a) = (since.timestamp(), asof.timestamp());
+                    let mut want: Vec<(i64, i64)> = all
+                        .iter()
+                        .filter(|r| {
+                            let paid = r[1].unwrap();
+                            paid >= s && paid < a && r[2].is_none_or(|x| x >= a) && r[3].is_none_or(|x| x >= a)
+                        })
+                        .map(|r| (r[1].unwrap(), r[0].unwrap()))
+                        .collect();
+                    want.sort_unstable();
+                    let got: Vec<(i64, i64)> = tx
+                        .unshipped_at(actor.company_id, 0, since, asof)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|u| (u.paid_at.timestamp(), u.trade_id))
+                        .collect();
+                    assert_eq!(got, want, "not shipped as of {asof}");
+                    if asof != now {
+                        assert!(!got.is_empty(), "trades paid before {asof} and shipped after it");
+                    }
+                }
+                tx.commit().await.unwrap();
             }
             // Weekly: each day and the week as one period.
             let w = app

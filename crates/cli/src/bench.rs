@@ -42,6 +42,9 @@ pub enum BenchCommand {
         /// Days of history the trades are spread over, ending yesterday.
         #[arg(long, default_value_t = 365)]
         days: u32,
+        /// Keep the generated company in this SQLite file, or reuse the one an earlier run left there.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -112,8 +115,8 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failur
             }
             Ok(())
         }
-        BenchCommand::Report { trades, skus, days, format } => {
-            let r = zhanggui_app::report_bench::run(*trades, *skus, *days)
+        BenchCommand::Report { trades, skus, days, keep, format } => {
+            let r = zhanggui_app::report_bench::run(*trades, *skus, *days, keep.as_deref())
                 .await
                 .map_err(|e| Failure::internal(e.to_string()))?;
             print(*format, &r, || {

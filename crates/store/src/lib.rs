@@ -11,6 +11,7 @@ pub mod after_sales;
 pub mod batch;
 pub mod browse;
 pub mod bulk;
+pub mod buyer_counts;
 pub mod catalog;
 pub mod customers;
 mod db;

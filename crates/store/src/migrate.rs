@@ -64,6 +64,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_cost_of_goods.sql"),
         postgres: include_str!("../migrations/postgres/0009_cost_of_goods.sql"),
     },
+    Migration {
+        version: 10,
+        name: "report_reads",
+        sqlite: include_str!("../migrations/sqlite/0010_report_reads.sql"),
+        postgres: include_str!("../migrations/postgres/0010_report_reads.sql"),
+    },
 ];
 
 impl Db {
@@ -96,6 +102,13 @@ impl Db {
                 m.name,
                 chrono::Utc::now().timestamp()
             )?;
+        }
+        // Summaries a migration changed are rebuilt from the raw rows before anyone reads them.
+        let due: Vec<i64> =
+            fetch_all!(&mut *tx, "SELECT company_id FROM summary_rebuild_due ORDER BY company_id", [], |r| r
+                .try_get::<i64, _>(0))?;
+        for company_id in due {
+            tx.rebuild_summaries(company_id).await?;
         }
         tx.commit().await
     }

@@ -22,7 +22,7 @@ pub struct DistinctBuyers {
 }
 
 /// Which trade time a distinct count follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TradeTime {
     Created,
     Paid,
@@ -90,6 +90,13 @@ pub struct CustomerPaid {
 }
 
 impl Tx {
+    /// When the company's latest trade was created, if it has any.
+    pub async fn last_trade_created(&mut self, company_id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at = fetch_optional!(self, "SELECT MAX(created_at) FROM trade WHERE company_id = $1", [company_id], |r| r
+            .try_get::<Option<i64>, _>(0))?;
+        Ok(at.flatten().map(from_ts))
+    }
+
     /// Units and amount paid per SKU over days `from ..= to` in scope: (sku, units, amount).
     pub async fn sku_sales(
         &mut self,
@@ -341,12 +348,23 @@ impl Tx {
         since: DateTime<Utc>,
         asof: DateTime<Utc>,
     ) -> Result<Vec<Unshipped>, StoreError> {
+        // Three disjoint parts, each read from its own small index (migration 0010): trades still
+        // neither shipped nor closed, trades shipped since `asof`, trades closed since without shipping.
+        // `+paid_at` keeps the planner off the index of all paid trades in the last two.
         Ok(fetch_all!(
             self,
             "SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
              WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
-               AND (shipped_at IS NULL OR shipped_at >= $3) AND (closed_at IS NULL OR closed_at >= $3) \
-             ORDER BY paid_at, id",
+               AND shipped_at IS NULL AND closed_at IS NULL \
+             UNION ALL \
+             SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
+             WHERE company_id = $1 AND shipped_at >= $3 AND +paid_at >= $2 AND +paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
+               AND (closed_at IS NULL OR closed_at >= $3) \
+             UNION ALL \
+             SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
+             WHERE company_id = $1 AND closed_at >= $3 AND shipped_at IS NULL AND +paid_at >= $2 AND +paid_at < $3 \
+               AND ($4 = 0 OR shop_id = $4) \
+             ORDER BY 5, 1",
             [company_id, to_ts(since), to_ts(asof), shop_id],
             |r| Ok(Unshipped {
                 trade_id: r.try_get(0)?,

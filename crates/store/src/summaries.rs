@@ -24,12 +24,11 @@
 //!   row), on the day they were made; `trades_returned_or_exchanged`: trades counted once, on the day
 //!   of their first such request.
 //!
-//! **Distinct counts are not here.** 访客数, 下单买家数 and 支付买家数 are not additive across days or
-//! shops (DOMAIN.md §7), so a per-day count cannot be summed into a week. Rather than a per-(shop, day,
-//! buyer) table, which would hold about one row per trade and need the same distinct count at read time,
-//! buyers are counted from the trade rows of the period through covering indexes on (company_id,
-//! created_at | paid_at, shop_id, customer_id): the count reads only the period's index entries, is
-//! exact by construction, and costs the write path nothing beyond the index entry the trade already had.
+//! **Distinct counts** (下单买家数, 支付买家数) are not additive across days or shops (DOMAIN.md §7);
+//! they are kept beside these counters as buyer counters per company day (`buyer_counts`), which a
+//! day, a week from Monday or a month to date is read from. Any other span is counted over the
+//! period's trades through covering indexes on (company_id, created_at | paid_at, shop_id,
+//! customer_id).
 
 use std::collections::BTreeMap;
 
@@ -429,6 +428,8 @@ impl Tx {
         let tz = self.company_zone(company_id).await?;
         exec!(&mut *self, "DELETE FROM sales_shop_daily WHERE company_id = $1", company_id)?;
         exec!(&mut *self, "DELETE FROM sales_sku_daily WHERE company_id = $1", company_id)?;
+        self.rebuild_buyer_counts(company_id, tz).await?;
+        exec!(&mut *self, "DELETE FROM summary_rebuild_due WHERE company_id = $1", company_id)?;
         let bounds = fetch_optional!(
             &mut *self,
             "SELECT MIN(created_at), MAX(created_at), MIN(paid_at), MAX(paid_at), MIN(shipped_at), MAX(shipped_at) \

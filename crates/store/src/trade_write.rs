@@ -13,6 +13,8 @@ use crate::batch::{Batch, Value};
 use crate::trades::TradeChange;
 use zhanggui_domain::TradeStatus;
 
+use crate::buyer_counts::BuyerEdit;
+use crate::reports::TradeTime;
 use crate::summaries::{SummaryDelta, amount_created};
 use crate::{NewMove, NewRefund, NewTrade, Reservation, StoreError, Tx, args, to_ts};
 
@@ -164,7 +166,68 @@ impl Tx {
             expected += 1;
         }
         expected += w.summary.push(&mut b);
-        Ok(self.run_batch(&b).await? == expected)
+        // A payment time or a buyer set by the transition changes the buyer counters.
+        let before = if w.change.paid_at.is_some() || w.change.customer_id.is_some() {
+            fetch_optional!(
+                &mut *self,
+                "SELECT t.customer_id, t.shop_id, t.created_at, t.paid_at, c.time_zone FROM trade t \
+                 JOIN company c ON c.id = t.company_id WHERE t.id = $1",
+                [w.trade_id],
+                |r| Ok((
+                    r.try_get::<Option<i64>, _>(0)?,
+                    r.try_get::<i64, _>(1)?,
+                    crate::from_ts(r.try_get::<i64, _>(2)?),
+                    r.try_get::<Option<i64>, _>(3)?.map(crate::from_ts),
+                    r.try_get::<String, _>(4)?
+                ))
+            )?
+        } else {
+            None
+        };
+        if self.run_batch(&b).await? != expected {
+            return Ok(false);
+        }
+        if let Some((customer, shop_id, created, paid, zone)) = before {
+            let new_customer = w.change.customer_id.or(customer);
+            let new_paid = w.change.paid_at.or(paid);
+            let mut edits = Vec::new();
+            if new_customer != customer {
+                edits.extend([
+                    BuyerEdit {
+                        customer_id: customer,
+                        shop_id,
+                        time: TradeTime::Created,
+                        before: Some(created),
+                        after: None,
+                    },
+                    BuyerEdit {
+                        customer_id: new_customer,
+                        shop_id,
+                        time: TradeTime::Created,
+                        before: None,
+                        after: Some(created),
+                    },
+                    BuyerEdit { customer_id: customer, shop_id, time: TradeTime::Paid, before: paid, after: None },
+                    BuyerEdit {
+                        customer_id: new_customer,
+                        shop_id,
+                        time: TradeTime::Paid,
+                        before: None,
+                        after: new_paid,
+                    },
+                ]);
+            } else if new_paid != paid {
+                edits.push(BuyerEdit {
+                    customer_id: customer,
+                    shop_id,
+                    time: TradeTime::Paid,
+                    before: paid,
+                    after: new_paid,
+                });
+            }
+            self.count_buyers(w.company_id, crate::summaries::zone(&zone), &edits).await?;
+        }
+        Ok(true)
     }
 
     /// Creates a trade with its lines, its customer (created or refreshed), its first history row and
@@ -186,7 +249,9 @@ impl Tx {
         summary.created(t.shop_id, t.created_at, amount_created(t.total_amount, t.discount), tz);
         summary.push(&mut b);
         let ids = self.run_batch_returning(&b).await?;
-        ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))
+        let id = ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))?;
+        self.count_buyers_of_new_trades(t.company_id, tz, &[id]).await?;
+        Ok(id)
     }
 
     /// Writes a trade whose story has already happened (history from an export or the demo), in its
@@ -253,7 +318,9 @@ impl Tx {
             push_event(&mut b, t, event, from, to, h.user, *at);
         }
         let ids = self.run_batch_returning(&b).await?;
-        ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))
+        let id = ids.first().copied().ok_or_else(|| StoreError::Corrupt(format!("trade {} was not created", t.tid)))?;
+        self.count_buyers_of_new_trades(t.company_id, h.time_zone, &[id]).await?;
+        Ok(id)
     }
 
     /// Marks the start of a part of the transaction that can be undone alone.
@@ -545,12 +612,14 @@ impl Tx {
         }
         // Trades.
         let mut rows = Vec::with_capacity(items.len());
+        let mut buyer_edits = Vec::with_capacity(items.len() * 2);
         for h in items {
             let t = h.trade;
             let customer_id = h
                 .customer
                 .as_ref()
                 .and_then(|c| customer_ids.get(&(c.account_system.to_string(), c.nick.to_string())).copied());
+            buyer_edits.extend(BuyerEdit::new_trade(customer_id, t.shop_id, t.created_at, t.paid_at));
             let mut row = trade_values(t, h.status, h.at);
             row.push(Value::from(customer_id));
             rows.push(row);
@@ -658,6 +727,7 @@ impl Tx {
             }
         }
         self.add_to_summaries(&summary).await?;
+        self.count_buyers(company_id, items[0].time_zone, &buyer_edits).await?;
         Ok(items.iter().filter_map(id_of).collect())
     }
 }

@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::alerts::{ShipState, best_seller_alert, refund_alert, ship_alert, sort_alerts};
-use zhanggui_domain::{Alert, AlertSettings, RefundKind, RefundStatus, TradeStatus};
+use zhanggui_domain::{Alert, AlertSettings, Money, RefundKind, RefundStatus, TradeStatus};
+use zhanggui_store::reports::ReportSku;
 use zhanggui_store::{StoreError, Tx};
 
-use super::replenishment::{self, ReplenishmentRow, sku_subject};
+use super::replenishment::{self, sku_subject};
 use super::{ReportError, Scope, day_text};
 use crate::{Actor, App};
 
@@ -46,22 +47,24 @@ pub(crate) const NOT_CHECKED: [&str; 2] = [
     "sales_below_target: 未设置日销售目标 / no daily targets are set",
 ];
 
-/// The best sellers of the 7 days ending `date` in scope: SKU ids by units paid, most first.
-pub(crate) async fn best_sellers(tx: &mut Tx, scope: &Scope, date: NaiveDate) -> Result<Vec<(i64, i64)>, StoreError> {
-    let sales = super::sku_sales(tx, scope, date - Duration::days(6), date).await?;
-    let mut ranked: Vec<(i64, i64, i64)> = sales.into_iter().map(|(s, (u, a))| (s, u, a.fen())).collect();
+/// The best sellers among a week's sales per SKU (units, amount): SKU ids by units, most first.
+pub(crate) fn best_of(week: &BTreeMap<i64, (i64, Money)>) -> Vec<(i64, i64)> {
+    let mut ranked: Vec<(i64, i64, i64)> = week.iter().map(|(s, (u, a))| (*s, *u, a.fen())).collect();
     ranked.retain(|r| r.1 > 0);
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    Ok(ranked.into_iter().take(BEST_SELLERS).map(|r| (r.0, r.1)).collect())
+    ranked.into_iter().take(BEST_SELLERS).map(|r| (r.0, r.1)).collect()
 }
 
-/// Every alert of `date` in scope, critical first. `lines` is the replenishment table of the date.
+/// Every alert of `date` in scope, critical first. `best` are the best sellers of the week ending
+/// the date, `skus` the company's SKUs, `stock` the stock alerts of the replenishment table.
 pub(crate) async fn alerts(
     tx: &mut Tx,
     scope: &Scope,
     date: NaiveDate,
     now: DateTime<Utc>,
-    lines: &[ReplenishmentRow],
+    best: &[(i64, i64)],
+    skus: &[ReportSku],
+    stock: Vec<Alert>,
 ) -> Result<(DateTime<Utc>, Vec<Alert>), StoreError> {
     let settings = scope.limits().alert_settings();
     // Shipping and after-sales deadlines are the shop's: each trade's own shop decides them.
@@ -71,7 +74,6 @@ pub(crate) async fn alerts(
     // Best sellers falling: daily units over 1 + fall + recovery days ending on the date.
     let span = (1 + settings.fall_days + settings.recovery_days) as i64;
     let first = date - Duration::days(span - 1);
-    let best = best_sellers(tx, scope, date).await?;
     let mut series: BTreeMap<i64, Vec<i64>> = best.iter().map(|(s, _)| (*s, vec![0; span as usize])).collect();
     let watched: Vec<i64> = series.keys().copied().collect();
     for (day, sku, f) in super::sku_days(tx, scope, first, date, &watched).await? {
@@ -82,10 +84,8 @@ pub(crate) async fn alerts(
             }
         }
     }
-    let names: BTreeMap<i64, String> = tx
-        .report_skus(scope.company_id)
-        .await?
-        .into_iter()
+    let names: BTreeMap<i64, String> = skus
+        .iter()
         .filter(|s| series.contains_key(&s.sku_id))
         .map(|s| (s.sku_id, sku_subject(&s.outer_sku_id, &s.title, &s.properties)))
         .collect();
@@ -94,7 +94,7 @@ pub(crate) async fn alerts(
         out.extend(best_seller_alert(&subject, units, &settings));
     }
     // Stock below the class's alert level.
-    out.extend(replenishment::stock_alerts(lines));
+    out.extend(stock);
     // Paid and not shipped within the shop's time (24 h by default), as of then.
     let since = asof - Duration::days(UNSHIPPED_LOOKBACK_DAYS);
     for t in tx.unshipped_at(scope.company_id, scope.shop_id(), since, asof).await? {
@@ -122,6 +122,29 @@ pub(crate) async fn alerts(
     Ok((asof, out))
 }
 
+/// Every alert of `date` in scope, from the company's SKUs and stock and the scope's sales per SKU
+/// over the 7 days ending the date.
+pub(crate) async fn alerts_of_date(
+    tx: &mut Tx,
+    scope: &Scope,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    book: &replenishment::SkuBook,
+    week: &BTreeMap<i64, (i64, Money)>,
+) -> Result<(DateTime<Utc>, Vec<Alert>), StoreError> {
+    // The stock plan is the company's (stock is shared by the shops).
+    let company_week: BTreeMap<i64, i64> = match scope.shop_id() {
+        0 => week.iter().map(|(s, (u, _))| (*s, *u)).collect(),
+        _ => super::sku_units(tx, scope, 0, date - Duration::days(6), date)
+            .await?
+            .into_iter()
+            .map(|(s, u, _)| (s, u))
+            .collect(),
+    };
+    let stock = replenishment::stock_alerts_of(tx, scope, date, book, &company_week).await?;
+    alerts(tx, scope, date, now, &best_of(week), &book.skus, stock).await
+}
+
 impl App {
     /// The alerts of `date` (default yesterday, the last complete day), as of the end of that day.
     pub async fn alerts_report(
@@ -134,8 +157,9 @@ impl App {
         let scope = self.report_scope(actor, shop).await?;
         let date = date.unwrap_or_else(|| scope.yesterday(now));
         let mut tx = self.db.begin_read().await?;
-        let lines = replenishment::lines(&mut tx, &scope, date).await?;
-        let (as_of, alerts) = alerts(&mut tx, &scope, date, now, &lines).await?;
+        let book = replenishment::SkuBook::read(&mut tx, scope.company_id).await?;
+        let week = super::sku_sales(&mut tx, &scope, date - Duration::days(6), date).await?;
+        let (as_of, alerts) = alerts_of_date(&mut tx, &scope, date, now, &book, &week).await?;
         tx.commit().await?;
         Ok(AlertsReport {
             kind: "alerts",

@@ -129,15 +129,17 @@ impl App {
                 shops.push(ShopFigures { shop: s.clone(), figures });
             }
         }
-        let lines = replenishment::lines(&mut tx, &scope, date).await?;
-        let all_skus = tx.report_skus(scope.company_id).await?;
+        // The company's SKUs and stock, and the week's sales per SKU, read once for the best sellers,
+        // the stock plan and the alerts.
+        let book = replenishment::SkuBook::read(&mut tx, scope.company_id).await?;
+        let week = super::sku_sales(&mut tx, &scope, date - Duration::days(6), date).await?;
+        let all_skus = &book.skus;
         let skus: BTreeMap<i64, &ReportSku> = all_skus.iter().map(|s| (s.sku_id, s)).collect();
         // Best sellers with the company's stock of them (shared by the shops).
-        let stock = tx.sku_stock(scope.company_id).await?.into_iter().collect::<BTreeMap<_, _>>();
         let mut best_sellers = Vec::new();
-        for (sku_id, units) in alerts::best_sellers(&mut tx, &scope, date).await? {
+        for (sku_id, units) in alerts::best_of(&week) {
             let Some(s) = skus.get(&sku_id) else { continue };
-            let st = stock.get(&sku_id).copied().unwrap_or_default();
+            let st = book.stock.get(&sku_id).copied().unwrap_or_default();
             let available = st.on_hand - st.reserved;
             let avg = AvgDailySales::new(units, 7);
             best_sellers.push(BestSeller {
@@ -220,7 +222,7 @@ impl App {
                 });
             }
         }
-        let (_, alerts) = alerts::alerts(&mut tx, &scope, date, now, &lines).await?;
+        let (_, alerts) = alerts::alerts_of_date(&mut tx, &scope, date, now, &book, &week).await?;
         tx.commit().await?;
         Ok(DailyReport {
             kind: "daily",

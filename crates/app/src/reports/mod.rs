@@ -7,9 +7,10 @@
 //! denominators, then divide). Money is on the platform's basis: 支付金额 by payment time with postage,
 //! later refunds not deducted; 成功退款金额 counts refunds on the day they succeeded.
 //!
-//! Distinct counts: 下单买家数 and 支付买家数 are counted over the whole period and scope from the
-//! trades themselves (a buyer of two days or two shops is one buyer); they are unavailable when some
-//! trade of the period names no buyer (a platform export without buyer ids). 访客数 comes from the
+//! Distinct counts: 下单买家数 and 支付买家数 are distinct over the whole period and scope (a buyer of
+//! two days or two shops is one buyer): read from the buyer counters (`store::buyer_counts`) for a
+//! day, a week from Monday or a month to date, counted over the period's trades otherwise; they are
+//! unavailable when some trade of the period names no buyer (a platform export without buyer ids). 访客数 comes from the
 //! platform's traffic export, which gives one shop's distinct visitors of one day: it is shown for one
 //! shop and one day only, and unavailable ("—") for longer periods or several shops, where the visitors
 //! of different days or shops cannot be de-duplicated.
@@ -30,7 +31,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use zhanggui_domain::{MetricKey, MetricValue, Money, Platform, SalesFigures};
-use zhanggui_store::reports::TradeTime;
+use zhanggui_store::reports::{DistinctBuyers, TradeTime};
 use zhanggui_store::summaries::{ShopDay, day_start};
 use zhanggui_store::{StoreError, Tx};
 
@@ -372,9 +373,8 @@ pub(crate) async fn period_figures_with(
     let pv = complete.then(|| traffic.iter().map(|r| r.2).sum::<i64>());
     let uv = (complete && days == 1 && scope.shops.len() == 1).then(|| traffic.iter().map(|r| r.3).sum::<i64>());
     let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
-    let known = |d: zhanggui_store::reports::DistinctBuyers| (d.trades_without_buyer == 0).then_some(d.buyers);
-    let created = tx.distinct_buyers(scope.company_id, scope.shop_id(), TradeTime::Created, start, end).await?;
-    let paid = tx.distinct_buyers(scope.company_id, scope.shop_id(), TradeTime::Paid, start, end).await?;
+    let known = |d: DistinctBuyers| (d.trades_without_buyer == 0).then_some(d.buyers);
+    let (created, paid) = distinct_buyers(tx, scope, from, to).await?;
     let sales = SalesFigures {
         pv,
         uv,
@@ -401,6 +401,28 @@ pub(crate) async fn period_figures_with(
         figures.gross_margin = MetricValue::Unavailable;
     }
     Ok(figures)
+}
+
+/// The distinct buyers of trades created and of trades paid on the company days `from ..= to` in
+/// scope: from the buyer counters for a day, a week from Monday or a month to date, else (or from the
+/// raw rows) counted over the period's trades.
+pub(crate) async fn distinct_buyers(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(DistinctBuyers, DistinctBuyers), StoreError> {
+    use zhanggui_store::buyer_counts::{buyers_over, span_counter};
+    if scope.source == Source::Summaries
+        && let Some(counter) = span_counter(from, to)
+    {
+        let rows = tx.buyer_days(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to)).await?;
+        return Ok((buyers_over(&rows, counter, TradeTime::Created), buyers_over(&rows, counter, TradeTime::Paid)));
+    }
+    let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
+    let created = tx.distinct_buyers(scope.company_id, scope.shop_id(), TradeTime::Created, start, end).await?;
+    let paid = tx.distinct_buyers(scope.company_id, scope.shop_id(), TradeTime::Paid, start, end).await?;
+    Ok((created, paid))
 }
 
 /// The additive counters of the company days `from ..= to` in scope.

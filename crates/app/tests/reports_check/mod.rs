@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use sqlx::Row as _;
 use zhanggui_app::App;
 use zhanggui_app::store::Tx;
+use zhanggui_app::store::buyer_counts::BuyerDay;
 use zhanggui_app::store::summaries::{ShopDay, SkuDay};
 use zhanggui_domain::{Money, SalesFigures};
 
@@ -70,7 +71,8 @@ pub struct Raw {
     pub shops: Vec<i64>,
 }
 
-async fn ints(tx: &mut Tx, sql: &'static str, company_id: i64) -> Vec<Vec<Option<i64>>> {
+/// Runs `sql` with the company id as `$1` and reads every column as an optional integer.
+pub async fn ints(tx: &mut Tx, sql: &'static str, company_id: i64) -> Vec<Vec<Option<i64>>> {
     match tx {
         Tx::Sqlite(t) => sqlx::query(sql)
             .bind(company_id)
@@ -290,6 +292,64 @@ impl Raw {
         m
     }
 
+    /// Every buyer counter (scope 0 for the company), counted by brute force: for each scope, day
+    /// and time, the distinct buyers of that day, those without an earlier day in the same week
+    /// (from Monday) or month, and the trades without a buyer.
+    pub fn buyer_days(&self) -> BTreeMap<(i64, String), BuyerDay> {
+        use chrono::Datelike as _;
+        let mut m: BTreeMap<(i64, String), BuyerDay> = BTreeMap::new();
+        let mut scopes = self.shops.clone();
+        scopes.push(0);
+        for scope in scopes {
+            let mine: Vec<&RawTrade> = self.trades.iter().filter(|t| scope == 0 || t.shop_id == scope).collect();
+            for paid in [false, true] {
+                // (customer or none, day) of each trade of this time.
+                let times: Vec<(Option<i64>, NaiveDate)> = mine
+                    .iter()
+                    .filter_map(|t| {
+                        let at = if paid { t.paid_at } else { Some(t.created_at) };
+                        at.map(|at| (t.customer_id, self.day(at)))
+                    })
+                    .collect();
+                let days: HashSet<NaiveDate> = times.iter().map(|(_, d)| *d).collect();
+                for d in days {
+                    let monday = d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
+                    let first = d.with_day(1).unwrap();
+                    let that_day: HashSet<i64> =
+                        times.iter().filter(|(_, x)| *x == d).filter_map(|(c, _)| *c).collect();
+                    let earlier = |since: NaiveDate| -> HashSet<i64> {
+                        times.iter().filter(|(_, x)| *x >= since && *x < d).filter_map(|(c, _)| *c).collect()
+                    };
+                    let (week, month) = (earlier(monday), earlier(first));
+                    let without = times.iter().filter(|(c, x)| *x == d && c.is_none()).count() as i64;
+                    let cells = [
+                        that_day.len() as i64,
+                        that_day.difference(&week).count() as i64,
+                        that_day.difference(&month).count() as i64,
+                        without,
+                    ];
+                    let e = m.entry((scope, d.format("%Y-%m-%d").to_string())).or_default();
+                    if paid {
+                        [
+                            e.paying_buyers,
+                            e.paying_buyers_new_in_week,
+                            e.paying_buyers_new_in_month,
+                            e.paid_without_buyer,
+                        ] = cells;
+                    } else {
+                        [
+                            e.buyers_created,
+                            e.buyers_created_new_in_week,
+                            e.buyers_created_new_in_month,
+                            e.created_without_buyer,
+                        ] = cells;
+                    }
+                }
+            }
+        }
+        m
+    }
+
     /// The period's figures for one shop (or all: `None`) over days `from ..= to`, as SalesFigures.
     pub fn figures(&self, shop: Option<i64>, from: NaiveDate, to: NaiveDate) -> SalesFigures {
         let in_scope = |s: i64| shop.is_none_or(|x| x == s);
@@ -445,6 +505,26 @@ pub async fn assert_summaries_exact(app: &App, company_id: i64, tz: Tz) {
         rebuilt_skus.into_iter().filter(|r| !r.3.is_zero()).map(|(s, d, k, f)| ((s, d, k), f)).collect();
     assert_eq!(rebuilt_shops, want_shops, "rebuilt shop days");
     assert_eq!(rebuilt_skus, want_skus, "rebuilt SKU days");
+    assert_buyer_counts_exact(app, company_id, &raw).await;
+}
+
+/// The buyer counters kept by the write paths equal the ones counted by brute force, and equal what
+/// a rebuild writes (the rebuild is rolled back).
+pub async fn assert_buyer_counts_exact(app: &App, company_id: i64, raw: &Raw) {
+    let want = raw.buyer_days();
+    let as_map = |rows: Vec<(i64, String, BuyerDay)>| -> BTreeMap<(i64, String), BuyerDay> {
+        rows.into_iter().map(|(s, d, c)| ((s, d), c)).collect()
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let kept = as_map(tx.all_buyer_days(company_id).await.unwrap());
+    tx.rebuild_buyer_counts(company_id, raw.tz).await.unwrap();
+    let rebuilt = as_map(tx.all_buyer_days(company_id).await.unwrap());
+    tx.rollback().await.unwrap();
+    for (k, w) in &want {
+        assert_eq!(kept.get(k), Some(w), "buyer counters of {k:?}");
+    }
+    assert_eq!(kept.len(), want.len(), "no other buyer counter rows");
+    assert_eq!(rebuilt, want, "rebuilt buyer counters");
 }
 
 /// A local time in Asia/Shanghai.

@@ -1,0 +1,589 @@
+//! Distinct buyers kept as counters per company day (`sales_buyers_daily`), for each shop and for the
+//! whole company (shop 0), so that 下单买家数 and 支付买家数 of a day, a week or a month to date are
+//! read from a few summary rows, whatever the history.
+//!
+//! **What a row holds**, for created trades and the same again for paid ones: the buyers with a trade
+//! that day; of them, the buyers with no earlier trade in the same week (Monday to Sunday) and in the
+//! same month (so the days of a week or of a month to date add up to the distinct buyers of that
+//! span); and the trades of that day that name no buyer (when there are any, a distinct count over
+//! the period is not the period's buyers).
+//!
+//! **How they are kept.** Whatever writes a trade's creation time, payment time or buyer lists the
+//! times that changed as [`BuyerEdit`]s, after its own writes and in the same transaction, and calls
+//! [`Tx::count_buyers`]. That reads the buyers' trades in the weeks and months around the changed
+//! times (after the change), derives what they were before it, and adds the difference of what the
+//! two count. A trade written out of order (an export is newest first) moves a buyer's first day of
+//! the month back; a later payment adds a paying day. On PostgreSQL the writes that come here have
+//! already locked the buyer's customer row, so two writers of one buyer take turns.
+//! [`Tx::rebuild_buyer_counts`] recomputes every row from the trades.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::batch::Value;
+use crate::bulk::RowInsert;
+use crate::reports::TradeTime;
+use crate::summaries::day_start;
+use crate::{StoreError, Tx, args, from_ts, to_ts};
+
+/// One trade time that changed: the trade's buyer (`None`: the trade names none), its shop, which
+/// time, and the time before and after the change (`None`: the trade had or has no such time, or did
+/// not exist, or belonged to another buyer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuyerEdit {
+    pub customer_id: Option<i64>,
+    pub shop_id: i64,
+    pub time: TradeTime,
+    pub before: Option<DateTime<Utc>>,
+    pub after: Option<DateTime<Utc>>,
+}
+
+impl BuyerEdit {
+    /// The edits of a trade that did not exist before (its creation and, when paid, its payment).
+    pub fn new_trade(
+        customer_id: Option<i64>,
+        shop_id: i64,
+        created_at: DateTime<Utc>,
+        paid_at: Option<DateTime<Utc>>,
+    ) -> Vec<BuyerEdit> {
+        let mut v =
+            vec![BuyerEdit { customer_id, shop_id, time: TradeTime::Created, before: None, after: Some(created_at) }];
+        if paid_at.is_some() {
+            v.push(BuyerEdit { customer_id, shop_id, time: TradeTime::Paid, before: None, after: paid_at });
+        }
+        v
+    }
+}
+
+/// The counters of one (scope, company day), as stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuyerDay {
+    pub buyers_created: i64,
+    pub buyers_created_new_in_week: i64,
+    pub buyers_created_new_in_month: i64,
+    pub created_without_buyer: i64,
+    pub paying_buyers: i64,
+    pub paying_buyers_new_in_week: i64,
+    pub paying_buyers_new_in_month: i64,
+    pub paid_without_buyer: i64,
+}
+
+impl BuyerDay {
+    fn values(&self) -> [i64; 8] {
+        [
+            self.buyers_created,
+            self.buyers_created_new_in_week,
+            self.buyers_created_new_in_month,
+            self.created_without_buyer,
+            self.paying_buyers,
+            self.paying_buyers_new_in_week,
+            self.paying_buyers_new_in_month,
+            self.paid_without_buyer,
+        ]
+    }
+
+    fn is_zero(&self) -> bool {
+        self.values().iter().all(|v| *v == 0)
+    }
+
+    /// The four counters of one time: (buyers that day, new in week, new in month, without buyer).
+    fn of(&mut self, time: TradeTime) -> [&mut i64; 4] {
+        match time {
+            TradeTime::Created => [
+                &mut self.buyers_created,
+                &mut self.buyers_created_new_in_week,
+                &mut self.buyers_created_new_in_month,
+                &mut self.created_without_buyer,
+            ],
+            TradeTime::Paid => [
+                &mut self.paying_buyers,
+                &mut self.paying_buyers_new_in_week,
+                &mut self.paying_buyers_new_in_month,
+                &mut self.paid_without_buyer,
+            ],
+        }
+    }
+
+    /// The (buyers, new in week, new in month, without buyer) counters of one time.
+    pub fn get(&self, time: TradeTime) -> [i64; 4] {
+        let mut c = *self;
+        c.of(time).map(|v| *v)
+    }
+}
+
+/// Counter changes per (scope, day); scope is a shop id or 0 for the company.
+pub type BuyerDelta = BTreeMap<(i64, NaiveDate), BuyerDay>;
+
+/// The Monday of a day's week.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+/// The first day of a day's month.
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the next month.
+fn next_month(d: NaiveDate) -> NaiveDate {
+    let f = first_of_month(d);
+    let (y, m) = if f.month() == 12 { (f.year() + 1, 1) } else { (f.year(), f.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(f + Duration::days(31))
+}
+
+/// Adds `sign` times what one buyer's days of one time count: for each scope (every shop the buyer
+/// has a day in, and the company), a buyer on each of their days, and a new buyer on their first day
+/// of each week and of each month.
+pub fn add_buyer_days(days: &[(i64, NaiveDate)], time: TradeTime, sign: i64, out: &mut BuyerDelta) {
+    let mut scopes: Vec<i64> = days.iter().map(|(s, _)| *s).collect();
+    scopes.push(0);
+    scopes.sort_unstable();
+    scopes.dedup();
+    for scope in scopes {
+        let mut mine: Vec<NaiveDate> =
+            days.iter().filter(|(s, _)| scope == 0 || *s == scope).map(|(_, d)| *d).collect();
+        mine.sort_unstable();
+        mine.dedup();
+        let mut week: Option<NaiveDate> = None;
+        let mut month: Option<NaiveDate> = None;
+        for d in mine {
+            let cells = out.entry((scope, d)).or_default();
+            let [day, new_in_week, new_in_month, _] = cells.of(time);
+            *day += sign;
+            if week != Some(week_start(d)) {
+                week = Some(week_start(d));
+                *new_in_week += sign;
+            }
+            if month != Some(first_of_month(d)) {
+                month = Some(first_of_month(d));
+                *new_in_month += sign;
+            }
+        }
+    }
+}
+
+/// The span `[from, to)` of instants whose weeks and months a change at `t` can alter.
+fn reach(t: DateTime<Utc>, tz: Tz) -> (i64, i64) {
+    let d = t.with_timezone(&tz).date_naive();
+    let from = week_start(d).min(first_of_month(d));
+    let to = (week_start(d) + Duration::days(7)).max(next_month(d));
+    (to_ts(day_start(from, tz)), to_ts(day_start(to, tz)))
+}
+
+const COLUMNS: &str = "company_id, shop_id, day, buyers_created, buyers_created_new_in_week, \
+    buyers_created_new_in_month, created_without_buyer, paying_buyers, paying_buyers_new_in_week, \
+    paying_buyers_new_in_month, paid_without_buyer";
+
+const ADD: &str = "ON CONFLICT (company_id, shop_id, day) DO UPDATE SET \
+    buyers_created = sales_buyers_daily.buyers_created + excluded.buyers_created, \
+    buyers_created_new_in_week = sales_buyers_daily.buyers_created_new_in_week + excluded.buyers_created_new_in_week, \
+    buyers_created_new_in_month = sales_buyers_daily.buyers_created_new_in_month + excluded.buyers_created_new_in_month, \
+    created_without_buyer = sales_buyers_daily.created_without_buyer + excluded.created_without_buyer, \
+    paying_buyers = sales_buyers_daily.paying_buyers + excluded.paying_buyers, \
+    paying_buyers_new_in_week = sales_buyers_daily.paying_buyers_new_in_week + excluded.paying_buyers_new_in_week, \
+    paying_buyers_new_in_month = sales_buyers_daily.paying_buyers_new_in_month + excluded.paying_buyers_new_in_month, \
+    paid_without_buyer = sales_buyers_daily.paid_without_buyer + excluded.paid_without_buyer";
+
+/// A buyer's time of one kind to recount: the span of instants to read and the edits in it.
+type Recount<'a> = ((i64, i64), Vec<&'a BuyerEdit>);
+
+/// The (shop, day) of a buyer's trades: created, paid.
+type ShopDays = (Vec<(i64, NaiveDate)>, Vec<(i64, NaiveDate)>);
+
+/// Customers whose trades are read in one statement.
+const CHUNK: usize = 400;
+
+impl Tx {
+    /// Brings the buyer counters up to date with changes already written in this transaction (see
+    /// the module's doc).
+    pub async fn count_buyers(&mut self, company_id: i64, tz: Tz, edits: &[BuyerEdit]) -> Result<(), StoreError> {
+        let mut delta = BuyerDelta::new();
+        // Per (buyer, time): the span to read and the edits.
+        let mut buyers: BTreeMap<(i64, TradeTime), Recount<'_>> = BTreeMap::new();
+        for e in edits {
+            let Some(customer_id) = e.customer_id else {
+                // A trade without a buyer only counts as such, on its day, in its shop and the company.
+                for (t, sign) in [(e.before, -1), (e.after, 1)] {
+                    if let Some(t) = t {
+                        let d = t.with_timezone(&tz).date_naive();
+                        for scope in [e.shop_id, 0] {
+                            *delta.entry((scope, d)).or_default().of(e.time)[3] += sign;
+                        }
+                    }
+                }
+                continue;
+            };
+            for t in [e.before, e.after].into_iter().flatten() {
+                let (from, to) = reach(t, tz);
+                let (span, mine) = buyers.entry((customer_id, e.time)).or_insert(((from, to), Vec::new()));
+                span.0 = span.0.min(from);
+                span.1 = span.1.max(to);
+                if mine.last().is_none_or(|last| !std::ptr::eq(*last, e)) {
+                    mine.push(e);
+                }
+            }
+        }
+        let day = |at: i64| from_ts(at).with_timezone(&tz).date_naive();
+        for time in [TradeTime::Created, TradeTime::Paid] {
+            let wanted: Vec<(i64, (i64, i64))> =
+                buyers.iter().filter(|((_, t), _)| *t == time).map(|((c, _), (span, _))| (*c, *span)).collect();
+            let mut after: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+            for chunk in wanted.chunks(CHUNK) {
+                for (customer_id, shop_id, at) in self.buyer_times(time, chunk).await? {
+                    after.entry(customer_id).or_default().push((shop_id, at));
+                }
+            }
+            for ((customer_id, _), (_, mine)) in buyers.iter().filter(|((_, t), _)| *t == time) {
+                let now: Vec<(i64, i64)> = after.remove(customer_id).unwrap_or_default();
+                let mut was = now.clone();
+                for e in mine {
+                    if let Some(t) = e.after {
+                        let Some(i) = was.iter().position(|x| *x == (e.shop_id, to_ts(t))) else {
+                            return Err(StoreError::Corrupt(format!(
+                                "buyer counters: customer {customer_id} has no trade at {t} in shop {}",
+                                e.shop_id
+                            )));
+                        };
+                        was.swap_remove(i);
+                    }
+                    if let Some(t) = e.before {
+                        was.push((e.shop_id, to_ts(t)));
+                    }
+                }
+                let days =
+                    |v: &[(i64, i64)]| -> Vec<(i64, NaiveDate)> { v.iter().map(|(s, at)| (*s, day(*at))).collect() };
+                add_buyer_days(&days(&now), time, 1, &mut delta);
+                add_buyer_days(&days(&was), time, -1, &mut delta);
+            }
+        }
+        self.add_buyer_delta(company_id, &delta).await
+    }
+
+    /// The times of one kind of the given buyers' trades within their spans: (customer, shop, time).
+    async fn buyer_times(
+        &mut self,
+        time: TradeTime,
+        wanted: &[(i64, (i64, i64))],
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        use sqlx::Row as _;
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let column = match time {
+            TradeTime::Created => "created_at",
+            TradeTime::Paid => "paid_at",
+        };
+        let rows: Vec<String> =
+            (0..wanted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+        let sql = format!(
+            "WITH w (cid, lo, hi) AS (VALUES {}) \
+             SELECT t.customer_id, t.shop_id, t.{column} FROM w \
+             JOIN trade t ON t.customer_id = w.cid AND t.{column} >= w.lo AND t.{column} < w.hi",
+            rows.join(", ")
+        );
+        let mut a: Vec<Value> = Vec::with_capacity(wanted.len() * 3);
+        for (c, (lo, hi)) in wanted {
+            a.extend(args![*c, *lo, *hi]);
+        }
+        let mut out = Vec::new();
+        macro_rules! read {
+            ($t:expr) => {{
+                for r in
+                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter()).fetch_all(&mut **$t).await?
+                {
+                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                }
+            }};
+        }
+        match self {
+            Tx::Sqlite(t) => read!(t),
+            Tx::Postgres(t) => read!(t),
+        }
+        Ok(out)
+    }
+
+    /// Adds counter changes with multi-row upserts.
+    pub async fn add_buyer_delta(&mut self, company_id: i64, delta: &BuyerDelta) -> Result<(), StoreError> {
+        let rows: Vec<Vec<Value>> = delta
+            .iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|((scope, day), c)| {
+                let mut v = args![company_id, *scope, day.format("%Y-%m-%d").to_string()];
+                v.extend(c.values().into_iter().map(Value::from));
+                v
+            })
+            .collect();
+        let head = format!("INSERT INTO sales_buyers_daily ({COLUMNS}) VALUES");
+        self.insert_rows(
+            &RowInsert { head: &head, row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", width: 11, tail: ADD },
+            &rows,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The buyer edits of trades just written (by id), read back from their rows.
+    pub async fn count_buyers_of_new_trades(
+        &mut self,
+        company_id: i64,
+        tz: Tz,
+        trade_ids: &[i64],
+    ) -> Result<(), StoreError> {
+        let mut edits = Vec::new();
+        for id in trade_ids {
+            let row = fetch_optional!(
+                &mut *self,
+                "SELECT customer_id, shop_id, created_at, paid_at FROM trade WHERE id = $1",
+                [*id],
+                |r| Ok((
+                    r.try_get::<Option<i64>, _>(0)?,
+                    r.try_get::<i64, _>(1)?,
+                    r.try_get::<i64, _>(2)?,
+                    r.try_get::<Option<i64>, _>(3)?
+                ))
+            )?;
+            if let Some((customer_id, shop_id, created, paid)) = row {
+                edits.extend(BuyerEdit::new_trade(customer_id, shop_id, from_ts(created), paid.map(from_ts)));
+            }
+        }
+        self.count_buyers(company_id, tz, &edits).await
+    }
+
+    /// Recomputes a company's buyer counters from its trades, replacing what they held.
+    pub async fn rebuild_buyer_counts(&mut self, company_id: i64, tz: Tz) -> Result<(), StoreError> {
+        exec!(&mut *self, "DELETE FROM sales_buyers_daily WHERE company_id = $1", company_id)?;
+        let mut delta = BuyerDelta::new();
+        let day = |t: i64| from_ts(t).with_timezone(&tz).date_naive();
+        // Buyers, a range of customer ids at a time (a buyer's trades all come in one page).
+        let (lo, hi) = fetch_optional!(
+            &mut *self,
+            "SELECT MIN(customer_id), MAX(customer_id) FROM trade WHERE company_id = $1",
+            [company_id],
+            |r| Ok((r.try_get::<Option<i64>, _>(0)?, r.try_get::<Option<i64>, _>(1)?))
+        )?
+        .unwrap_or_default();
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            const IDS: i64 = 20_000;
+            let mut from = lo - 1;
+            while from < hi {
+                let to = from + IDS;
+                let rows = fetch_all!(
+                    &mut *self,
+                    "SELECT customer_id, shop_id, created_at, paid_at FROM trade \
+                     WHERE company_id = $1 AND customer_id > $2 AND customer_id <= $3",
+                    [company_id, from, to],
+                    |r| Ok((
+                        r.try_get::<i64, _>(0)?,
+                        r.try_get::<i64, _>(1)?,
+                        r.try_get::<i64, _>(2)?,
+                        r.try_get::<Option<i64>, _>(3)?
+                    ))
+                )?;
+                let mut by_buyer: BTreeMap<i64, ShopDays> = BTreeMap::new();
+                for (customer_id, shop_id, created, paid) in rows {
+                    let b = by_buyer.entry(customer_id).or_default();
+                    b.0.push((shop_id, day(created)));
+                    if let Some(p) = paid {
+                        b.1.push((shop_id, day(p)));
+                    }
+                }
+                for (created, paid) in by_buyer.values() {
+                    add_buyer_days(created, TradeTime::Created, 1, &mut delta);
+                    add_buyer_days(paid, TradeTime::Paid, 1, &mut delta);
+                }
+                from = to;
+            }
+        }
+        // Trades without a buyer.
+        let mut after_id = 0i64;
+        loop {
+            let rows = fetch_all!(
+                &mut *self,
+                "SELECT id, shop_id, created_at, paid_at FROM trade \
+                 WHERE company_id = $1 AND customer_id IS NULL AND id > $2 ORDER BY id LIMIT 50000",
+                [company_id, after_id],
+                |r| Ok((
+                    r.try_get::<i64, _>(0)?,
+                    r.try_get::<i64, _>(1)?,
+                    r.try_get::<i64, _>(2)?,
+                    r.try_get::<Option<i64>, _>(3)?
+                ))
+            )?;
+            let Some(last) = rows.last() else { break };
+            after_id = last.0;
+            for (_, shop_id, created, paid) in rows {
+                let edits = BuyerEdit::new_trade(None, shop_id, from_ts(created), paid.map(from_ts));
+                for e in edits {
+                    if let Some(t) = e.after {
+                        for scope in [shop_id, 0] {
+                            *delta.entry((scope, day(to_ts(t)))).or_default().of(e.time)[3] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        self.add_buyer_delta(company_id, &delta).await
+    }
+
+    /// The buyer counter rows of one scope (a shop, or 0 for the company) over days `from ..= to`.
+    pub async fn buyer_days(
+        &mut self,
+        company_id: i64,
+        scope: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, BuyerDay)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT day, buyers_created, buyers_created_new_in_week, buyers_created_new_in_month, created_without_buyer, \
+                paying_buyers, paying_buyers_new_in_week, paying_buyers_new_in_month, paid_without_buyer \
+             FROM sales_buyers_daily WHERE company_id = $1 AND shop_id = $2 AND day >= $3 AND day <= $4 ORDER BY day",
+            [company_id, scope, from, to],
+            |r| Ok((
+                r.try_get(0)?,
+                BuyerDay {
+                    buyers_created: r.try_get(1)?,
+                    buyers_created_new_in_week: r.try_get(2)?,
+                    buyers_created_new_in_month: r.try_get(3)?,
+                    created_without_buyer: r.try_get(4)?,
+                    paying_buyers: r.try_get(5)?,
+                    paying_buyers_new_in_week: r.try_get(6)?,
+                    paying_buyers_new_in_month: r.try_get(7)?,
+                    paid_without_buyer: r.try_get(8)?,
+                }
+            ))
+        )?)
+    }
+
+    /// Every buyer counter row of a company that is not all zero: (scope, day, counters), for checks
+    /// against a rebuild.
+    pub async fn all_buyer_days(&mut self, company_id: i64) -> Result<Vec<(i64, String, BuyerDay)>, StoreError> {
+        let scopes = fetch_all!(
+            &mut *self,
+            "SELECT DISTINCT shop_id FROM sales_buyers_daily WHERE company_id = $1 ORDER BY shop_id",
+            [company_id],
+            |r| r.try_get::<i64, _>(0)
+        )?;
+        let mut out = Vec::new();
+        for scope in scopes {
+            for (day, c) in self.buyer_days(company_id, scope, "0000-00-00", "9999-99-99").await? {
+                if !c.is_zero() {
+                    out.push((scope, day, c));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Which counter answers the distinct buyers of days `from ..= to`: the day's buyers (0) for one day,
+/// the new-in-week ones (1) for a week from its Monday, the new-in-month ones (2) for a month from its
+/// first day; `None` for any other span (the caller counts the trades).
+pub fn span_counter(from: NaiveDate, to: NaiveDate) -> Option<usize> {
+    if from == to {
+        Some(0)
+    } else if from == week_start(from) && from < to && to < from + Duration::days(7) {
+        Some(1)
+    } else if from == first_of_month(from) && from < to && to < next_month(from) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// The distinct buyers of a span from one scope's counter rows of its days, with the counter
+/// [`span_counter`] chose.
+pub fn buyers_over(rows: &[(String, BuyerDay)], counter: usize, time: TradeTime) -> crate::reports::DistinctBuyers {
+    let mut out = crate::reports::DistinctBuyers::default();
+    for (_, c) in rows {
+        let v = c.get(time);
+        out.buyers += v[counter.min(2)];
+        out.trades_without_buyer += v[3];
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_buyer_counts_once_a_day_and_new_once_a_week_and_a_month() {
+        let mut out = BuyerDelta::new();
+        // Monday 30 Nov, Tuesday 1 Dec twice, in shop 1; Wednesday 2 Dec in shop 2.
+        let days = [(1, d("2026-11-30")), (1, d("2026-12-01")), (1, d("2026-12-01")), (2, d("2026-12-02"))];
+        add_buyer_days(&days, TradeTime::Created, 1, &mut out);
+        let get = |scope: i64, day: &str| out.get(&(scope, d(day))).map(|c| c.get(TradeTime::Created));
+        // Shop 1: a buyer each day; new in the week on Monday only; new in December on the 1st.
+        assert_eq!(get(1, "2026-11-30"), Some([1, 1, 1, 0]));
+        assert_eq!(get(1, "2026-12-01"), Some([1, 0, 1, 0]));
+        // Shop 2 sees the buyer for the first time on the 2nd.
+        assert_eq!(get(2, "2026-12-02"), Some([1, 1, 1, 0]));
+        // The company: one buyer a day, new in the week once, new in each month once.
+        assert_eq!(get(0, "2026-11-30"), Some([1, 1, 1, 0]));
+        assert_eq!(get(0, "2026-12-01"), Some([1, 0, 1, 0]));
+        assert_eq!(get(0, "2026-12-02"), Some([1, 0, 0, 0]));
+        // Nothing for paid trades.
+        assert!(out.values().all(|c| c.get(TradeTime::Paid) == [0; 4]));
+    }
+
+    #[test]
+    fn adding_and_taking_away_the_same_days_leaves_nothing() {
+        let mut out = BuyerDelta::new();
+        let days = [(3, d("2026-02-27")), (3, d("2026-03-02")), (4, d("2026-03-01"))];
+        add_buyer_days(&days, TradeTime::Paid, 1, &mut out);
+        add_buyer_days(&days, TradeTime::Paid, -1, &mut out);
+        assert!(out.values().all(BuyerDay::is_zero));
+    }
+
+    #[test]
+    fn spans_a_counter_answers() {
+        let rows = vec![
+            (
+                "2026-12-01".to_string(),
+                BuyerDay { buyers_created: 5, buyers_created_new_in_month: 5, ..BuyerDay::default() },
+            ),
+            (
+                "2026-12-02".to_string(),
+                BuyerDay {
+                    buyers_created: 4,
+                    buyers_created_new_in_month: 2,
+                    created_without_buyer: 1,
+                    ..BuyerDay::default()
+                },
+            ),
+        ];
+        let month = span_counter(d("2026-12-01"), d("2026-12-02")).unwrap();
+        assert_eq!(month, 2);
+        let b = buyers_over(&rows, month, TradeTime::Created);
+        assert_eq!((b.buyers, b.trades_without_buyer), (7, 1));
+        assert_eq!(span_counter(d("2026-12-02"), d("2026-12-02")), Some(0));
+        assert_eq!(buyers_over(&rows[1..], 0, TradeTime::Created).buyers, 4);
+        // 7 Dec 2026 is a Monday: a week from it is answered; from a Tuesday it is not.
+        assert_eq!(span_counter(d("2026-12-07"), d("2026-12-13")), Some(1));
+        assert_eq!(span_counter(d("2026-12-07"), d("2026-12-14")), None);
+        assert_eq!(span_counter(d("2026-12-08"), d("2026-12-10")), None);
+        // A month is answered up to its last day, not beyond; a Monday that is the 1st reads the week.
+        assert_eq!(span_counter(d("2026-02-01"), d("2026-02-28")), Some(2));
+        assert_eq!(span_counter(d("2026-02-01"), d("2026-03-01")), None);
+        assert_eq!(span_counter(d("2027-02-01"), d("2027-02-03")), Some(1));
+        assert_eq!(span_counter(d("2026-12-03"), d("2026-12-01")), None);
+    }
+
+    #[test]
+    fn a_change_reaches_the_whole_week_and_month_around_it() {
+        let tz = chrono_tz::Asia::Shanghai;
+        // Sunday 1 Nov 2026, 08:00 in Shanghai: its week began on Monday 26 Oct; its month ends on 30 Nov.
+        let t = day_start(d("2026-11-01"), tz) + Duration::hours(8);
+        let (from, to) = reach(t, tz);
+        assert_eq!(from, to_ts(day_start(d("2026-10-26"), tz)));
+        assert_eq!(to, to_ts(day_start(d("2026-12-01"), tz)));
+    }
+}
