@@ -131,7 +131,7 @@ async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<Repo
 
 /// The company of an earlier run kept in the database, and the time it was generated at (its last
 /// trade's creation, so that "yesterday" is the day the generated history ends on).
-async fn existing(app: &App) -> Result<Option<(Actor, DateTime<Utc>)>, StoreError> {
+pub async fn existing(app: &App) -> Result<Option<(Actor, DateTime<Utc>)>, StoreError> {
     let mut tx = app.db.begin_read().await?;
     let company = tx.companies().await?.into_iter().find(|c| c.code == "bench");
     let found = match company {

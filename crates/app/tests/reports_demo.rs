@@ -92,6 +92,18 @@ async fn demo_reports_match_the_raw_rows() {
                     assert!(!below.is_empty(), "the demo has SKUs below their alert level");
                 }
             }
+            // The dashboard's trend days (read in one pass) and its previous month to date.
+            let dash = app.dashboard(&actor, name.as_deref(), Some(yesterday), now).await.unwrap();
+            assert_eq!(dash.days.len(), 37);
+            for day in &dash.days {
+                let d = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").unwrap();
+                let mut want = raw.figures(*shop, d, d);
+                want.cost_of_goods_shipped = zhanggui_domain::Money::ZERO;
+                assert_eq!(day.figures.sales, want, "trend day {d} {shop:?}");
+            }
+            let prev_from = NaiveDate::parse_from_str(&dash.previous_month_from, "%Y-%m-%d").unwrap();
+            let prev_to = NaiveDate::parse_from_str(&dash.previous_month_to, "%Y-%m-%d").unwrap();
+            assert_eq!(dash.previous_month_to_date.sales, raw.figures(*shop, prev_from, prev_to));
             // Paid and not shipped as of a moment, against every trade of the company.
             if shop.is_none() {
                 let mut tx = app.db.begin_read().await.unwrap();

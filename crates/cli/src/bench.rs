@@ -64,6 +64,10 @@ pub enum BenchCommand {
         /// Seconds of load per page.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Keep the generated company in this SQLite file, or serve the one `bench report --keep` or an
+        /// earlier run left there.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -71,8 +75,8 @@ pub enum BenchCommand {
 
 pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failure> {
     match cmd {
-        BenchCommand::Web { trades, skus, days, connections, seconds, format } => {
-            let r = crate::bench_web::run(*trades, *skus, *days, *connections, *seconds)
+        BenchCommand::Web { trades, skus, days, connections, seconds, keep, format } => {
+            let r = crate::bench_web::run(*trades, *skus, *days, *connections, *seconds, keep.as_deref())
                 .await
                 .map_err(Failure::internal)?;
             print(*format, &r, || {

@@ -61,7 +61,18 @@ impl Drop for Server {
 const SEQUENTIAL: usize = 15;
 const PASSWORD: &str = "bench-manager-pass";
 
-pub async fn run(trades: usize, skus: usize, days: u32, connections: usize, seconds: u64) -> Result<WebBench, String> {
+pub async fn run(
+    trades: usize,
+    skus: usize,
+    days: u32,
+    connections: usize,
+    seconds: u64,
+    keep: Option<&std::path::Path>,
+) -> Result<WebBench, String> {
+    if let Some(path) = keep {
+        let url = format!("sqlite://{}", path.display());
+        return run_on(&url, trades, skus.max(10), days.max(31), connections.max(1), seconds.max(1)).await;
+    }
     let scratch = Scratch::sqlite();
     let result = run_on(&scratch.url, trades, skus.max(10), days.max(31), connections.max(1), seconds.max(1)).await;
     scratch.drop_now().await.map_err(|e| e.to_string())?;
@@ -78,8 +89,12 @@ async fn run_on(
 ) -> Result<WebBench, String> {
     let app = App::open(url).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let actor =
-        zhanggui_app::report_bench::load(&app, trades, skus, days, Utc::now()).await.map_err(|e| e.to_string())?;
+    let actor = match zhanggui_app::report_bench::existing(&app).await.map_err(|e| e.to_string())? {
+        Some((actor, _)) => actor,
+        None => {
+            zhanggui_app::report_bench::load(&app, trades, skus, days, Utc::now()).await.map_err(|e| e.to_string())?
+        }
+    };
     let load_s = started.elapsed().as_secs_f64();
     app.first_start(actor.company_id, Some(PASSWORD)).await.map_err(|e| e.to_string())?;
     let session = app.login("admin", PASSWORD, Utc::now()).await.map_err(|e| e.to_string())?;

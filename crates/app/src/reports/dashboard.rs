@@ -12,9 +12,7 @@ use zhanggui_domain::{Alert, AlertCode};
 
 use super::daily::DailyReport;
 use super::weekly::DayFigures;
-use super::{
-    Costs, Figures, ReportError, ShopRef, day_text, month_end, month_start, period_figures, period_figures_with,
-};
+use super::{Figures, ReportError, ShopRef, day_figures, day_text, month_end, month_start, period_figures};
 use crate::{Actor, App};
 
 /// Days in the trend charts.
@@ -92,15 +90,13 @@ impl App {
         let daily = self.daily_report_in(&scope, Some(date), now).await?;
         let (prev_from, prev_to) = previous_month_span(date);
         let mut tx = self.db.begin_read().await?;
-        let mut days = Vec::new();
+        // The trends chart no margin, so the days skip reading the cost of goods.
         let first = date - Duration::days(TREND_DAYS + 6);
-        let mut d = first;
-        while d <= date {
-            // The trends chart no margin, so the days skip reading the cost of goods.
-            let figures = period_figures_with(&mut tx, &scope, d, d, Costs::Skip).await?;
-            days.push(DayFigures { date: day_text(d), figures });
-            d += Duration::days(1);
-        }
+        let days: Vec<DayFigures> = day_figures(&mut tx, &scope, first, date)
+            .await?
+            .into_iter()
+            .map(|(d, figures)| DayFigures { date: day_text(d), figures })
+            .collect();
         let previous_month_to_date = period_figures(&mut tx, &scope, prev_from, prev_to).await?;
         tx.commit().await?;
         Ok(Dashboard {

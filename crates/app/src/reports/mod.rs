@@ -368,13 +368,80 @@ pub(crate) async fn period_figures_with(
     let (f, t) = (day_text(from), day_text(to));
     let c = counters(tx, scope, from, to).await?;
     let traffic = tx.shop_traffic(scope.company_id, scope.shop_id(), &f, &t).await?;
+    let (created, paid) = distinct_buyers(tx, scope, from, to).await?;
+    let cost = match costs {
+        Costs::Read => {
+            let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
+            Some(tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?)
+        }
+        Costs::Skip => None,
+    };
+    Ok(assemble(scope, from, to, &c, &traffic, created, paid, cost))
+}
+
+/// The figures of each company day `from ..= to` in scope, without 毛利 (as the trend charts and the
+/// days of a week show them): from the summaries in three reads for the whole run of days, or day by
+/// day from the raw rows.
+pub(crate) async fn day_figures(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, Figures)>, StoreError> {
+    let mut out = Vec::new();
+    if scope.source == Source::Raw {
+        let mut d = from;
+        while d <= to {
+            out.push((d, period_figures_with(tx, scope, d, d, Costs::Skip).await?));
+            d += Duration::days(1);
+        }
+        return Ok(out);
+    }
+    let (f, t) = (day_text(from), day_text(to));
+    let mut counters: BTreeMap<String, ShopDay> = BTreeMap::new();
+    for (_, day, row) in tx.shop_days(scope.company_id, scope.shop_id(), &f, &t).await? {
+        counters.entry(day).or_default().add(&row);
+    }
+    let mut traffic: BTreeMap<String, Vec<(i64, String, i64, i64)>> = BTreeMap::new();
+    for row in tx.shop_traffic(scope.company_id, scope.shop_id(), &f, &t).await? {
+        traffic.entry(row.1.clone()).or_default().push(row);
+    }
+    let mut buyers: BTreeMap<String, zhanggui_store::buyer_counts::BuyerDay> = BTreeMap::new();
+    for (day, row) in tx.buyer_days(scope.company_id, scope.shop_id(), &f, &t).await? {
+        buyers.insert(day, row);
+    }
+    let mut d = from;
+    while d <= to {
+        let key = day_text(d);
+        let c = counters.get(&key).copied().unwrap_or_default();
+        let row = buyers.get(&key).map(|b| vec![(key.clone(), *b)]).unwrap_or_default();
+        let created = zhanggui_store::buyer_counts::buyers_over(&row, 0, TradeTime::Created);
+        let paid = zhanggui_store::buyer_counts::buyers_over(&row, 0, TradeTime::Paid);
+        let day_traffic = traffic.get(&key).map(Vec::as_slice).unwrap_or_default();
+        out.push((d, assemble(scope, d, d, &c, day_traffic, created, paid, None)));
+        d += Duration::days(1);
+    }
+    Ok(out)
+}
+
+/// The figures of days `from ..= to` from their counters, traffic rows, distinct buyers and (when
+/// read) the cost of goods shipped; 毛利 is unavailable without the cost.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+    c: &ShopDay,
+    traffic: &[(i64, String, i64, i64)],
+    created: DistinctBuyers,
+    paid: DistinctBuyers,
+    cost: Option<Money>,
+) -> Figures {
     let days = (to - from).num_days() + 1;
     let complete = days > 0 && traffic.len() as i64 == days * scope.shops.len() as i64;
     let pv = complete.then(|| traffic.iter().map(|r| r.2).sum::<i64>());
     let uv = (complete && days == 1 && scope.shops.len() == 1).then(|| traffic.iter().map(|r| r.3).sum::<i64>());
-    let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
     let known = |d: DistinctBuyers| (d.trades_without_buyer == 0).then_some(d.buyers);
-    let (created, paid) = distinct_buyers(tx, scope, from, to).await?;
     let sales = SalesFigures {
         pv,
         uv,
@@ -389,18 +456,16 @@ pub(crate) async fn period_figures_with(
         refund_amount: Money::from_fen(c.refund_amount),
         trades_shipped: c.trades_shipped,
         trades_returned_or_exchanged: c.trades_returned_or_exchanged,
-        cost_of_goods_shipped: match costs {
-            Costs::Read => tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?,
-            Costs::Skip => Money::ZERO,
-        },
+        cost_of_goods_shipped: cost.unwrap_or(Money::ZERO),
         ..SalesFigures::default()
     };
-    let mut figures = Figures::new(sales, &c);
+    let mut figures = Figures::new(sales, c);
     // Shipments before a shop's inventory start moved no stock and carry no cost: no margin to show.
-    if costs == Costs::Skip || scope.shops.iter().any(|s| s.stock_from.is_some_and(|t| t > start)) {
+    let start = scope.start(from);
+    if cost.is_none() || scope.shops.iter().any(|s| s.stock_from.is_some_and(|t| t > start)) {
         figures.gross_margin = MetricValue::Unavailable;
     }
-    Ok(figures)
+    figures
 }
 
 /// The distinct buyers of trades created and of trades paid on the company days `from ..= to` in
