@@ -130,9 +130,19 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failur
                     ("SKU 数", "SKUs", r.skus.to_string()),
                     ("天数", "days", r.days.to_string()),
                     ("生成数据", "load", format!("{:.1} s", r.load_s)),
+                    (
+                        "日报（汇总表，首次）",
+                        "daily report (summaries, first run)",
+                        format!("{:.1} ms", r.daily_summaries_first_ms),
+                    ),
                     ("日报（汇总表）", "daily report (summaries)", format!("{:.1} ms", r.daily_summaries_ms)),
                     ("日报（原始表）", "daily report (raw tables)", format!("{:.1} ms", r.daily_raw_ms)),
                     ("日报 原始/汇总", "daily raw / summaries", format!("{:.1}×", r.daily_ratio)),
+                    (
+                        "补货需求表（汇总表，首次）",
+                        "replenishment (summaries, first run)",
+                        format!("{:.1} ms", r.replenishment_summaries_first_ms),
+                    ),
                     (
                         "补货需求表（汇总表）",
                         "replenishment (summaries)",
