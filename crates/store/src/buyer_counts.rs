@@ -359,7 +359,7 @@ impl Tx {
         // Buyers, a range of customer ids at a time (a buyer's trades all come in one page).
         let (lo, hi) = fetch_optional!(
             &mut *self,
-            "SELECT MIN(customer_id), MAX(customer_id) FROM trade WHERE company_id = $1",
+            "SELECT MIN(id), MAX(id) FROM customer WHERE company_id = $1",
             [company_id],
             |r| Ok((r.try_get::<Option<i64>, _>(0)?, r.try_get::<Option<i64>, _>(1)?))
         )?
@@ -371,8 +371,9 @@ impl Tx {
                 let to = from + IDS;
                 let rows = fetch_all!(
                     &mut *self,
+                    // `+company_id`: read by the buyer index, not the company's index of every trade.
                     "SELECT customer_id, shop_id, created_at, paid_at FROM trade \
-                     WHERE company_id = $1 AND customer_id > $2 AND customer_id <= $3",
+                     WHERE customer_id > $2 AND customer_id <= $3 AND +company_id = $1",
                     [company_id, from, to],
                     |r| Ok((
                         r.try_get::<i64, _>(0)?,
@@ -396,14 +397,15 @@ impl Tx {
                 from = to;
             }
         }
-        // Trades without a buyer.
-        let mut after_id = 0i64;
+        // Trades without a buyer, by the buyer index (its entries without a buyer, in time order).
+        let mut after = (i64::MIN, 0i64);
         loop {
             let rows = fetch_all!(
                 &mut *self,
                 "SELECT id, shop_id, created_at, paid_at FROM trade \
-                 WHERE company_id = $1 AND customer_id IS NULL AND id > $2 ORDER BY id LIMIT 50000",
-                [company_id, after_id],
+                 WHERE customer_id IS NULL AND +company_id = $1 AND (created_at > $2 OR (created_at = $2 AND id > $3)) \
+                 ORDER BY created_at, id LIMIT 50000",
+                [company_id, after.0, after.1],
                 |r| Ok((
                     r.try_get::<i64, _>(0)?,
                     r.try_get::<i64, _>(1)?,
@@ -412,7 +414,7 @@ impl Tx {
                 ))
             )?;
             let Some(last) = rows.last() else { break };
-            after_id = last.0;
+            after = (last.2, last.0);
             for (_, shop_id, created, paid) in rows {
                 let edits = BuyerEdit::new_trade(None, shop_id, from_ts(created), paid.map(from_ts));
                 for e in edits {
