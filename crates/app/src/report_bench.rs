@@ -83,11 +83,14 @@ pub async fn run(
 async fn run_on(url: &str, trades: usize, skus: usize, days: u32) -> Result<ReportBench, ReportBenchError> {
     let app = App::open(url).await?;
     let started = Instant::now();
-    let (actor, now) = match existing(&app).await? {
-        Some(found) => found,
+    let (actor, now, (trades, skus, days)) = match existing(&app).await? {
+        Some((actor, now)) => {
+            let kept = size(&app, actor.company_id).await?;
+            (actor, now, kept)
+        }
         None => {
             let now = Utc::now();
-            (load(&app, trades, skus, days, now).await?, now)
+            (load(&app, trades, skus, days, now).await?, now, (trades, skus, days))
         }
     };
     let load_s = started.elapsed().as_secs_f64();
@@ -158,6 +161,15 @@ pub async fn existing(app: &App) -> Result<Option<(Actor, DateTime<Utc>)>, Store
     };
     tx.commit().await?;
     Ok(found)
+}
+
+/// The size of a company kept by an earlier run: (trades, SKUs, days from its first trade to its
+/// last).
+pub async fn size(app: &App, company_id: i64) -> Result<(usize, usize, u32), StoreError> {
+    let mut tx = app.db.begin_read().await?;
+    let counts = tx.company_size(company_id).await?;
+    tx.commit().await?;
+    Ok(counts)
 }
 
 /// Writes the generated company (see the module's doc) into `app`; returns who acts for it.

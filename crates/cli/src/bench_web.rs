@@ -89,10 +89,17 @@ async fn run_on(
 ) -> Result<WebBench, String> {
     let app = App::open(url).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let actor = match zhanggui_app::report_bench::existing(&app).await.map_err(|e| e.to_string())? {
-        Some((actor, _)) => actor,
+    let kept = zhanggui_app::report_bench::existing(&app).await.map_err(|e| e.to_string())?;
+    let (actor, (trades, skus, days)) = match kept {
+        Some((actor, _)) => {
+            let size = zhanggui_app::report_bench::size(&app, actor.company_id).await.map_err(|e| e.to_string())?;
+            (actor, size)
+        }
         None => {
-            zhanggui_app::report_bench::load(&app, trades, skus, days, Utc::now()).await.map_err(|e| e.to_string())?
+            let actor = zhanggui_app::report_bench::load(&app, trades, skus, days, Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            (actor, (trades, skus, days))
         }
     };
     let load_s = started.elapsed().as_secs_f64();

@@ -97,6 +97,23 @@ impl Tx {
         Ok(at.flatten().map(from_ts))
     }
 
+    /// A company's trades, SKUs and the whole days its trades span: (trades, SKUs, days).
+    pub async fn company_size(&mut self, company_id: i64) -> Result<(usize, usize, u32), StoreError> {
+        let (trades, first, last) = fetch_optional!(
+            &mut *self,
+            "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM trade WHERE company_id = $1",
+            [company_id],
+            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?, r.try_get::<Option<i64>, _>(2)?))
+        )?
+        .unwrap_or_default();
+        let skus = fetch_scalar!(&mut *self, i64, "SELECT COUNT(*) FROM sku WHERE company_id = $1", company_id)?;
+        let days = match (first, last) {
+            (Some(a), Some(b)) => ((b - a) / 86_400 + 1) as u32,
+            _ => 0,
+        };
+        Ok((usize::try_from(trades).unwrap_or(0), usize::try_from(skus).unwrap_or(0), days))
+    }
+
     /// Units and amount paid per SKU over days `from ..= to` in scope: (sku, units, amount).
     pub async fn sku_sales(
         &mut self,
