@@ -43,6 +43,33 @@ fn read(files: &TaobaoFiles, ext: &str) -> (Vec<OrderRecord>, Vec<RowError>) {
     (joined, errors)
 }
 
+/// Every buyer's paid trades, spend and first and last payment are what their trades say.
+async fn assert_customer_figures(app: &App, trades: &[zhanggui_store::Trade]) {
+    let mut by_customer: HashMap<i64, Vec<&zhanggui_store::Trade>> = HashMap::new();
+    for t in trades {
+        if let Some(c) = t.customer_id {
+            by_customer.entry(c).or_default().push(t);
+        }
+    }
+    let repeat = by_customer.values().filter(|v| v.iter().filter(|t| t.paid_at.is_some()).count() > 1).count();
+    assert!(repeat > 0, "some buyer pays more than once");
+    for (id, theirs) in by_customer {
+        let mut tx = app.db.begin_read().await.unwrap();
+        let c = tx.customer(id).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let paid: Vec<&zhanggui_store::Trade> = theirs.into_iter().filter(|t| t.paid_at.is_some()).collect();
+        let spend: Money = paid.iter().map(|t| t.amount_paid).sum();
+        let first = paid.iter().filter_map(|t| t.paid_at).min();
+        let last = paid.iter().filter_map(|t| t.paid_at).max();
+        assert_eq!(
+            (c.paid_trades, c.spend, c.first_paid_at, c.last_paid_at),
+            (paid.len() as i64, spend, first, last),
+            "{}",
+            c.nick
+        );
+    }
+}
+
 async fn all_trades(app: &App, actor: &Actor) -> Vec<zhanggui_store::Trade> {
     let filter = TradeFilter { company_id: actor.company_id, limit: 1_000_000, ..Default::default() };
     app.list_trades(&filter).await.unwrap()
@@ -140,6 +167,9 @@ async fn taobao_export_imports_exactly_once_and_updates_later() {
             assert!(nicks.contains(c.nick.as_str()));
             let (n, s) = spend.get(c.nick.as_str()).copied().unwrap_or((0, Money::ZERO));
             assert_eq!((c.paid_trades, c.spend), (n, s), "customer {}", c.nick);
+            let paid: Vec<_> =
+                trades.iter().filter(|x| x.customer_id == t.customer_id).filter_map(|x| x.paid_at).collect();
+            assert_eq!((c.first_paid_at, c.last_paid_at), (paid.iter().min().copied(), paid.iter().max().copied()));
         }
 
         // The same file again changes nothing.
@@ -233,7 +263,8 @@ async fn only_trades_paid_after_the_inventory_start_move_stock() {
     .await;
 }
 
-/// The row-by-row path (`import_taobao_files`, which stages both reports in a scratch database)
+/// The row-by-row path (`import_taobao_files`, which stages the line report in a scratch database
+/// and reads the order report a batch at a time)
 /// imports exactly what the in-memory path does: the same trades, rejects with the same lines,
 /// and nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,7 +274,7 @@ async fn staged_files_import_the_same_as_records_in_memory() {
         let actor = company(app).await;
         import_products(app, &actor).await;
         let mut rng = ChaCha8Rng::seed_from_u64(2024);
-        let files = taobao_orders(&mut rng, 80, &Options::csv(Encoding::Utf8Bom));
+        let files = taobao_orders(&mut rng, 400, &Options::csv(Encoding::Utf8Bom));
         let truth = &files.truth;
         let dir = std::env::temp_dir().join(format!("zhanggui-staged-{}-{}", std::process::id(), cx.url.len()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -265,11 +296,18 @@ async fn staged_files_import_the_same_as_records_in_memory() {
         std::fs::write(&lines_path, &files.lines).unwrap();
 
         let opts = OrderImport { shop: SHOP.into(), file: "ExportOrderList202411.csv".into(), stock_from: None };
+        // What the line report holds when it has been read: its lines and the trades they name.
+        let line_sheet = read_sheet_bytes("宝贝报表.csv", &files.lines).unwrap();
+        let (line_records, _) = zhanggui_formats::taobao::read_taobao_lines(&line_sheet).unwrap();
+        let line_trades = line_records.iter().map(|l| l.tid.as_str()).collect::<HashSet<_>>().len();
         let read_counts = std::sync::Mutex::new((0, 0));
         let on_read =
-            |f: &zhanggui_app::import::staged::StagedFiles| *read_counts.lock().unwrap() = (f.orders, f.lines);
-        let (summary, staged) =
-            app.import_taobao_files(&actor, &opts, &orders_path, Some(&lines_path), &on_read, &|_| {}).await.unwrap();
+            |f: &zhanggui_app::import::staged::StagedFiles| *read_counts.lock().unwrap() = (f.trades_expected, f.lines);
+        // Seven trades a batch: the repeated row is met batches after the first.
+        let (summary, staged) = app
+            .import_taobao_files_by(&actor, &opts, &orders_path, Some(&lines_path), 7, &on_read, &|_| {})
+            .await
+            .unwrap();
         let expected_rejects = truth.order_errors.len() + truth.line_errors.len() + truth.join_errors.len() + 1;
         assert_eq!(summary.inserted, truth.orders.len(), "{:?}", summary.rejects);
         assert_eq!(summary.rejected, expected_rejects, "{:?}", summary.rejects);
@@ -278,7 +316,8 @@ async fn staged_files_import_the_same_as_records_in_memory() {
             "{:?}",
             summary.rejects
         );
-        assert_eq!(*read_counts.lock().unwrap(), (staged.orders, staged.lines));
+        assert_eq!(*read_counts.lock().unwrap(), (line_trades, staged.lines));
+        assert_eq!(staged.lines, line_records.len());
         assert_eq!(staged.orders, truth.orders.len() + 1);
 
         let trades = all_trades(app, &actor).await;
@@ -295,10 +334,20 @@ async fn staged_files_import_the_same_as_records_in_memory() {
                 assert_eq!(units, o.lines.iter().map(|l| l.qty).sum::<i64>(), "units of {}", o.tid);
             }
         }
+        // Each buyer's figures add up over batches: their paid trades, spend, first and last payment.
+        assert_customer_figures(app, &trades).await;
+
         // Again: nothing new, and the scratch database is gone.
         let (again, _) =
             app.import_taobao_files(&actor, &opts, &orders_path, Some(&lines_path), &|_| {}, &|_| {}).await.unwrap();
         assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, truth.orders.len()));
+        // In one batch, the repeated row is refused all the same.
+        assert!(
+            again.rejects.iter().any(|r| r.line == dup_line && r.reason.contains(&first_tid)),
+            "{:?}",
+            again.rejects
+        );
+        assert_eq!(again.rejected, expected_rejects);
         let leftovers = std::fs::read_dir(std::env::temp_dir())
             .unwrap()
             .filter_map(|e| e.ok())

@@ -139,6 +139,21 @@ fn bar(format: Format, total: usize) -> ProgressBar {
     bar
 }
 
+/// The line breaks in a file: about its rows (a quoted cell may hold a break of its own).
+fn line_breaks(path: &Path) -> usize {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else { return 0 };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0;
+    while let Ok(read) = file.read(&mut buf) {
+        if read == 0 {
+            break;
+        }
+        n += buf[..read].iter().filter(|b| **b == b'\n').count();
+    }
+    n
+}
+
 fn first_line<T>(items: &[T], line: impl Fn(&T) -> usize, errors: &[RowError]) -> usize {
     items.iter().map(line).chain(errors.iter().map(|e| e.line)).min().unwrap_or(usize::MAX)
 }
@@ -231,10 +246,19 @@ pub async fn run(ctx: &Ctx, cmd: &ImportCommand) -> Result<(), Failure> {
 /// does not grow with the files, then imported a batch of trades at a time.
 async fn import_taobao(ctx: &Ctx, args: &OrderArgs, orders: &Path, lines: Option<&Path>) -> Result<(), ImportError> {
     let opts = order_import(ctx, args, orders)?;
-    // The number of trades is known once both files are read.
+    // The length of the bar: the trades the line report names once it is read; without one, the
+    // rows of the order report as its line breaks count them.
     let progress = bar(args.format, usize::MAX);
-    let on_read = |files: &StagedFiles| progress.set_length(files.orders as u64);
-    let tick = |n: usize| progress.set_position(n as u64);
+    let on_read = |files: &StagedFiles| {
+        let expected = if files.trades_expected > 0 { files.trades_expected } else { line_breaks(orders) };
+        progress.set_length(expected.max(1) as u64);
+    };
+    let tick = |n: usize| {
+        if progress.length().is_some_and(|len| n as u64 > len) {
+            progress.set_length(n as u64);
+        }
+        progress.set_position(n as u64)
+    };
     let (summary, files) = ctx.app.import_taobao_files(&ctx.actor, &opts, orders, lines, &on_read, &tick).await?;
     progress.finish_and_clear();
     let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());

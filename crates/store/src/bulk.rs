@@ -40,18 +40,22 @@ impl Tx {
     /// Inserts every row; returns the rows changed.
     pub async fn insert_rows(&mut self, ins: &RowInsert<'_>, rows: &[Vec<Value>]) -> Result<u64, StoreError> {
         let mut n = 0;
-        for chunk in rows.chunks(ins.rows_per_statement()) {
+        let full = ins.rows_per_statement();
+        for chunk in rows.chunks(full) {
             let sql = ins.sql(chunk.len());
             let args: Vec<&Value> = chunk.iter().flatten().collect();
+            // Only the full-size statement is worth keeping prepared: the last, shorter chunk has
+            // a text of its own each time, and a kept statement of thousands of binds is large.
+            let keep = chunk.len() == full;
             n += match self {
                 Tx::Sqlite(t) => {
                     let (sql, args) = positional(&sql, &args);
-                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), args)
                         .execute(&mut **t)
                         .await?
                         .rows_affected()
                 }
-                Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), args)
                     .execute(&mut **t)
                     .await?
                     .rows_affected(),
@@ -68,20 +72,26 @@ impl Tx {
     ) -> Result<Vec<(i64, String)>, StoreError> {
         use sqlx::Row as _;
         let mut out = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(ins.rows_per_statement()) {
+        let full = ins.rows_per_statement();
+        for chunk in rows.chunks(full) {
             let sql = ins.sql(chunk.len());
             let args = chunk.iter().flatten();
+            let keep = chunk.len() == full;
             match self {
                 Tx::Sqlite(t) => {
-                    for r in
-                        crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await?
+                    let refs: Vec<&Value> = args.collect();
+                    let (sql, args) = positional(&sql, &refs);
+                    for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), args)
+                        .fetch_all(&mut **t)
+                        .await?
                     {
                         out.push((r.try_get(0)?, r.try_get(1)?));
                     }
                 }
                 Tx::Postgres(t) => {
-                    for r in
-                        crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await?
+                    for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), args)
+                        .fetch_all(&mut **t)
+                        .await?
                     {
                         out.push((r.try_get(0)?, r.try_get(1)?));
                     }

@@ -17,7 +17,7 @@
 //! already locked the buyer's customer row, so two writers of one buyer take turns.
 //! [`Tx::rebuild_buyer_counts`] recomputes every row from the trades.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -199,6 +199,18 @@ impl Tx {
     /// Brings the buyer counters up to date with changes already written in this transaction (see
     /// the module's doc).
     pub async fn count_buyers(&mut self, company_id: i64, tz: Tz, edits: &[BuyerEdit]) -> Result<(), StoreError> {
+        self.count_buyers_with(company_id, tz, edits, &HashSet::new()).await
+    }
+
+    /// [`Tx::count_buyers`] where the buyers in `fresh` had no trade before these edits: all their
+    /// trades are the edits' own, so they are not read back.
+    pub async fn count_buyers_with(
+        &mut self,
+        company_id: i64,
+        tz: Tz,
+        edits: &[BuyerEdit],
+        fresh: &HashSet<i64>,
+    ) -> Result<(), StoreError> {
         let mut delta = BuyerDelta::new();
         // Per (buyer, time): the span to read and the edits.
         let mut buyers: BTreeMap<(i64, TradeTime), Recount<'_>> = BTreeMap::new();
@@ -227,9 +239,16 @@ impl Tx {
         }
         let day = |at: i64| from_ts(at).with_timezone(&tz).date_naive();
         for time in [TradeTime::Created, TradeTime::Paid] {
-            let wanted: Vec<(i64, (i64, i64))> =
-                buyers.iter().filter(|((_, t), _)| *t == time).map(|((c, _), (span, _))| (*c, *span)).collect();
+            let wanted: Vec<(i64, (i64, i64))> = buyers
+                .iter()
+                .filter(|((c, t), _)| *t == time && !fresh.contains(c))
+                .map(|((c, _), (span, _))| (*c, *span))
+                .collect();
             let mut after: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+            for ((c, _), (_, mine)) in buyers.iter().filter(|((c, t), _)| *t == time && fresh.contains(c)) {
+                let now = after.entry(*c).or_default();
+                now.extend(mine.iter().filter_map(|e| e.after.map(|at| (e.shop_id, to_ts(at)))));
+            }
             for chunk in wanted.chunks(CHUNK) {
                 for (customer_id, shop_id, at) in self.buyer_times(time, chunk).await? {
                     after.entry(customer_id).or_default().push((shop_id, at));
@@ -298,7 +317,13 @@ impl Tx {
             }};
         }
         match self {
-            Tx::Sqlite(t) => read!(t),
+            Tx::Sqlite(t) => {
+                let refs: Vec<&Value> = a.iter().collect();
+                let (sql, args) = crate::batch::positional(&sql, &refs);
+                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await? {
+                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                }
+            }
             Tx::Postgres(t) => read!(t),
         }
         Ok(out)

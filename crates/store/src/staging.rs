@@ -1,7 +1,8 @@
 //! A scratch SQLite database an import stages a big export in, so that memory does not grow with
-//! the file: the order report and the line report are written here row by row (each record as
-//! JSON, with its line number and order number), then read back a batch of trades at a time with
-//! their lines. Duplicate order numbers and lines without a trade are found with SQL. The file
+//! the file: the line report is written here row by row (each record as JSON, with its line number
+//! and order number), then the order report is read a batch of trades at a time and each batch
+//! takes its lines from here. The order numbers met so far are kept here too: a repeated order
+//! number is found with them, and so are lines whose trade is not in the order report. The file
 //! lives in the system's temporary folder and is removed when the import ends.
 
 use crate::batch::Value;
@@ -11,14 +12,12 @@ use crate::{StoreError, Tx};
 /// Which staged report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Staged {
-    Orders,
     Lines,
 }
 
 impl Staged {
     pub fn name(self) -> &'static str {
         match self {
-            Staged::Orders => "the order report",
             Staged::Lines => "the line report",
         }
     }
@@ -26,7 +25,6 @@ impl Staged {
     fn insert(self) -> RowInsert<'static> {
         RowInsert {
             head: match self {
-                Staged::Orders => "INSERT INTO staged_order (line, tid, body) VALUES",
                 Staged::Lines => "INSERT INTO staged_line (line, tid, body) VALUES",
             },
             row: "($1, $2, $3)",
@@ -37,10 +35,10 @@ impl Staged {
 }
 
 impl Tx {
-    /// The staging tables, without indexes (they are built once everything is loaded).
+    /// The staging tables; the lines' index is built once they are all loaded.
     pub async fn create_staging(&mut self) -> Result<(), StoreError> {
-        exec!(self, "CREATE TABLE staged_order (line BIGINT PRIMARY KEY, tid TEXT NOT NULL, body TEXT NOT NULL)")?;
         exec!(self, "CREATE TABLE staged_line (line BIGINT PRIMARY KEY, tid TEXT NOT NULL, body TEXT NOT NULL)")?;
+        exec!(self, "CREATE TABLE staged_seen (tid TEXT PRIMARY KEY, line BIGINT NOT NULL)")?;
         Ok(())
     }
 
@@ -54,26 +52,63 @@ impl Tx {
         Ok(())
     }
 
-    /// Indexes the staged reports by order number; then marks the first row of every order number.
+    /// Indexes the staged lines by order number.
     pub async fn index_staging(&mut self) -> Result<(), StoreError> {
-        exec!(self, "CREATE INDEX staged_order_tid ON staged_order (tid, line)")?;
         exec!(self, "CREATE INDEX staged_line_tid ON staged_line (tid, line)")?;
-        // Declared, not `CREATE TABLE AS`: a column without a declared type has no affinity, and
-        // SQLite would then not use its index to compare it with `staged_order.line`.
-        exec!(self, "CREATE TABLE staged_first (line BIGINT PRIMARY KEY)")?;
-        exec!(self, "INSERT INTO staged_first (line) SELECT MIN(line) FROM staged_order GROUP BY tid")?;
         Ok(())
     }
 
-    /// Rows of the order report whose order number an earlier row already has: `(line, tid, first line)`.
-    pub async fn staged_duplicates(&mut self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        Ok(fetch_all!(
-            self,
-            "SELECT o.line, o.tid, (SELECT MIN(x.line) FROM staged_order x WHERE x.tid = o.tid) AS first_line \
-             FROM staged_order o WHERE NOT EXISTS (SELECT 1 FROM staged_first f WHERE f.line = o.line) ORDER BY o.line",
-            [],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
-        )?)
+    /// How many trades the staged lines belong to.
+    pub async fn staged_line_trades(&mut self) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(self, i64, "SELECT COUNT(*) FROM (SELECT DISTINCT tid FROM staged_line) AS t")?)
+    }
+
+    /// Records the order numbers of a batch of the order report, `(tid, line)`, each met for the
+    /// first time in the batch; returns those an earlier batch already had, with the line where.
+    pub async fn stage_seen(&mut self, rows: &[(&str, i64)]) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut earlier = Vec::new();
+        for chunk in rows.chunks(IN_CHUNK) {
+            let tids: Vec<&str> = chunk.iter().map(|(t, _)| *t).collect();
+            let sql = format!("SELECT tid, line FROM staged_seen WHERE tid IN ({})", marks(1, tids.len()));
+            let a: Vec<Value> = tids.iter().map(|t| Value::from(*t)).collect();
+            earlier.extend(self.fetch_text_int(&sql, &a).await?);
+        }
+        let known: std::collections::HashSet<&str> = earlier.iter().map(|(t, _)| t.as_str()).collect();
+        let fresh: Vec<Vec<Value>> = rows
+            .iter()
+            .filter(|(t, _)| !known.contains(t))
+            .map(|(t, line)| vec![Value::from(*t), Value::from(*line)])
+            .collect();
+        self.insert_rows(
+            &RowInsert { head: "INSERT INTO staged_seen (tid, line) VALUES", row: "($1, $2)", width: 2, tail: "" },
+            &fresh,
+        )
+        .await?;
+        Ok(earlier)
+    }
+
+    /// The staged lines of the given order numbers, in file order, as `(tid, JSON)`.
+    pub async fn staged_lines_of(&mut self, tids: &[&str]) -> Result<Vec<(i64, String, String)>, StoreError> {
+        use sqlx::Row as _;
+        let mut out = Vec::new();
+        for chunk in tids.chunks(IN_CHUNK) {
+            let sql = format!("SELECT line, tid, body FROM staged_line WHERE tid IN ({})", marks(1, chunk.len()));
+            let a: Vec<Value> = chunk.iter().map(|t| Value::from(*t)).collect();
+            let refs: Vec<&Value> = a.iter().collect();
+            let (sql, args) = crate::batch::positional(&sql, &refs);
+            let rows = match self {
+                Tx::Sqlite(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false), args)
+                    .fetch_all(&mut **t)
+                    .await?
+                    .into_iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                    .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?,
+                Tx::Postgres(_) => return Err(StoreError::Corrupt("staging is SQLite only".into())),
+            };
+            out.extend(rows);
+        }
+        out.sort_by_key(|r| r.0);
+        Ok(out)
     }
 
     /// Lines whose order number is not in the order report: `(line, JSON)`.
@@ -81,33 +116,32 @@ impl Tx {
         Ok(fetch_all!(
             self,
             "SELECT l.line, l.body FROM staged_line l \
-             WHERE NOT EXISTS (SELECT 1 FROM staged_order o WHERE o.tid = l.tid) ORDER BY l.line",
+             WHERE NOT EXISTS (SELECT 1 FROM staged_seen o WHERE o.tid = l.tid) ORDER BY l.line",
             [],
             |r| Ok((r.try_get(0)?, r.try_get(1)?))
         )?)
     }
 
-    /// The next `limit` orders after file line `after` (first rows of their order number only), as
-    /// `(line, JSON)`.
-    pub async fn staged_orders_after(&mut self, after: i64, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(fetch_all!(
-            self,
-            "SELECT o.line, o.body FROM staged_first f JOIN staged_order o ON o.line = f.line \
-             WHERE f.line > $1 ORDER BY f.line LIMIT $2",
-            [after, limit],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?))
-        )?)
+    async fn fetch_text_int(&mut self, sql: &str, a: &[Value]) -> Result<Vec<(String, i64)>, StoreError> {
+        use sqlx::Row as _;
+        let refs: Vec<&Value> = a.iter().collect();
+        let (sql, args) = crate::batch::positional(sql, &refs);
+        match self {
+            Tx::Sqlite(t) => Ok(crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?),
+            Tx::Postgres(_) => Err(StoreError::Corrupt("staging is SQLite only".into())),
+        }
     }
+}
 
-    /// The staged lines of the orders between two file lines of the order report (inclusive), in
-    /// file order, as `(tid, JSON)`.
-    pub async fn staged_lines_of_orders(&mut self, from: i64, to: i64) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(fetch_all!(
-            self,
-            "SELECT l.tid, l.body FROM staged_first f JOIN staged_order o ON o.line = f.line \
-             JOIN staged_line l ON l.tid = o.tid WHERE f.line BETWEEN $1 AND $2 ORDER BY l.line",
-            [from, to],
-            |r| Ok((r.try_get(0)?, r.try_get(1)?))
-        )?)
-    }
+/// Order numbers per `IN (...)` list.
+const IN_CHUNK: usize = 2_000;
+
+/// `$from, $from+1, ...`, `n` of them.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

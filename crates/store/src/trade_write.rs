@@ -552,9 +552,8 @@ fn push_trade_insert(
 
 impl Tx {
     /// Writes many trades whose story has already happened, with multi-row statements: customers
-    /// (created or refreshed), trades, lines, stock moves with their balances, and history rows.
-    /// Customers' paid figures are not counted here: callers refresh them
-    /// ([`Tx::refresh_customers`]). Returns the new trades' ids in the order given.
+    /// (created or refreshed, their paid figures counting the new paid trades), trades, lines, stock
+    /// moves with their balances, and history rows. Returns the new trades' ids in the order given.
     pub async fn insert_trades_bulk(&mut self, items: &[TradeHistory<'_>]) -> Result<Vec<i64>, StoreError> {
         use crate::bulk::{BalanceColumn, RowInsert};
         use std::collections::HashMap;
@@ -562,7 +561,15 @@ impl Tx {
             return Ok(Vec::new());
         }
         // Customers: one row per (system, nick), the latest address winning.
+        // Customers created by this write have no earlier trade (SQLite has one writer, so no other
+        // transaction can give them one): their buyer counters need no reading back.
+        let created_after = match self {
+            Tx::Sqlite(_) => Some(fetch_scalar!(&mut *self, i64, "SELECT COALESCE(MAX(id), 0) FROM customer")?),
+            Tx::Postgres(_) => None,
+        };
+        // The new paid trades also add to their buyers' figures, in the same statement.
         let mut customers: Vec<Vec<Value>> = Vec::new();
+        let mut paying: Vec<PaidSoFar> = Vec::new();
         let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         for h in items {
             if let Some(c) = &h.customer {
@@ -576,24 +583,44 @@ impl Tx {
                     &c.region.district,
                     to_ts(t.created_at)
                 ];
-                match seen.get(&(c.account_system, c.nick)) {
-                    Some(i) => customers[*i] = row,
+                let i = match seen.get(&(c.account_system, c.nick)) {
+                    Some(i) => {
+                        customers[*i] = row;
+                        *i
+                    }
                     None => {
                         seen.insert((c.account_system, c.nick), customers.len());
                         customers.push(row);
+                        paying.push(PaidSoFar::default());
+                        customers.len() - 1
                     }
+                };
+                if let (Some(p), Some(at)) = (paying.get_mut(i), t.paid_at) {
+                    p.add(t.amount_paid.fen(), to_ts(at));
                 }
             }
         }
+        for (row, p) in customers.iter_mut().zip(&paying) {
+            row.extend(args![p.trades, p.spend, p.first, p.last]);
+        }
         self.insert_rows(
             &RowInsert {
-                head: "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at) VALUES",
-                row: "($1, $2, $3, $4, $5, $6, $7)",
-                width: 7,
+                head: "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at, \
+                    paid_trades, spend, first_paid_at, last_paid_at) VALUES",
+                row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                width: 11,
                 tail: "ON CONFLICT (company_id, account_system, nick) DO UPDATE SET \
                     province = CASE WHEN excluded.province <> '' THEN excluded.province ELSE customer.province END, \
                     city = CASE WHEN excluded.city <> '' THEN excluded.city ELSE customer.city END, \
-                    district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END",
+                    district = CASE WHEN excluded.district <> '' THEN excluded.district ELSE customer.district END, \
+                    paid_trades = customer.paid_trades + excluded.paid_trades, \
+                    spend = customer.spend + excluded.spend, \
+                    first_paid_at = CASE WHEN customer.first_paid_at IS NULL \
+                        OR customer.first_paid_at > excluded.first_paid_at THEN excluded.first_paid_at \
+                        ELSE customer.first_paid_at END, \
+                    last_paid_at = CASE WHEN customer.last_paid_at IS NULL \
+                        OR customer.last_paid_at < excluded.last_paid_at THEN excluded.last_paid_at \
+                        ELSE customer.last_paid_at END",
             },
             &customers,
         )
@@ -727,7 +754,30 @@ impl Tx {
             }
         }
         self.add_to_summaries(&summary).await?;
-        self.count_buyers(company_id, items[0].time_zone, &buyer_edits).await?;
+        let fresh: std::collections::HashSet<i64> = match created_after {
+            Some(max) => customer_ids.values().copied().filter(|id| *id > max).collect(),
+            None => Default::default(),
+        };
+        self.count_buyers_with(company_id, items[0].time_zone, &buyer_edits, &fresh).await?;
         Ok(items.iter().filter_map(id_of).collect())
+    }
+}
+
+/// A buyer's new paid trades in one bulk write: how many, their amount paid, and the earliest and
+/// latest payment (`None` while there is none).
+#[derive(Debug, Default, Clone, Copy)]
+struct PaidSoFar {
+    trades: i64,
+    spend: i64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl PaidSoFar {
+    fn add(&mut self, amount_paid: i64, at: i64) {
+        self.trades += 1;
+        self.spend += amount_paid;
+        self.first = Some(self.first.map_or(at, |f| f.min(at)));
+        self.last = Some(self.last.map_or(at, |l| l.max(at)));
     }
 }

@@ -28,7 +28,7 @@ use crate::trading::{self, ShipInput, TradeError, plan_reservations, tracks_stoc
 use crate::{Actor, App, clock};
 
 /// Trades per transaction.
-pub const BATCH: usize = 2_000;
+pub const BATCH: usize = 5_000;
 
 /// How to import an order export.
 #[derive(Debug, Clone)]
@@ -259,12 +259,15 @@ impl Batch<'_> {
                 }
             };
             match outcome {
+                // A new trade adds itself to its buyer's figures as it is written.
                 Outcome::Inserted => summary.inserted += 1,
-                Outcome::Updated => summary.updated += 1,
+                Outcome::Updated => {
+                    summary.updated += 1;
+                    if !r.buyer_nick.is_empty() {
+                        nicks.insert(r.buyer_nick.as_str());
+                    }
+                }
                 Outcome::Unchanged => summary.unchanged += 1,
-            }
-            if !r.buyer_nick.is_empty() {
-                nicks.insert(r.buyer_nick.as_str());
             }
         }
         self.write_new(tx, &fresh).await?;

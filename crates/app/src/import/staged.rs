@@ -1,8 +1,11 @@
 //! Importing a Taobao order report with its line report in memory that does not grow with the
-//! files: both are read row by row into a scratch SQLite database (`store::staging`), then read
-//! back a batch of trades at a time, each with its lines, and imported like any other batch. What
-//! the in-memory path finds is found here too, with SQL: repeated order numbers and lines whose
-//! trade is not in the order report.
+//! files: the line report is read row by row into a scratch SQLite database (`store::staging`);
+//! then the order report is read a batch of trades at a time, each batch takes its trades' lines
+//! from there and is imported like any other batch. Reading the order report, finding the lines
+//! and writing the trades overlap: the next batch is read and put together while the one before
+//! is written. What the in-memory path finds is found here too: a repeated order number (against
+//! the order numbers met so far, also kept in the scratch database) and lines whose trade is not
+//! in the order report.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +15,10 @@ use zhanggui_formats::{FileError, RowParser, stream_records_path};
 use zhanggui_store::Db;
 use zhanggui_store::staging::Staged;
 
+use std::collections::HashMap;
+
 use super::orders::{BATCH, OrderImport};
-use super::{ImportError, ImportSummary};
+use super::{ImportError, ImportSummary, Reject};
 use crate::{Actor, App};
 
 /// Rows written to the staging database per statement batch.
@@ -22,8 +27,10 @@ const STAGE_CHUNK: usize = 5_000;
 /// What a staged read found, besides the staged rows.
 #[derive(Debug, Default)]
 pub struct StagedFiles {
-    /// Records read (trades of the order report).
+    /// Records read (trades of the order report), known once the import is done.
     pub orders: usize,
+    /// The trades the line report names: what the order report is expected to hold.
+    pub trades_expected: usize,
     pub lines: usize,
     /// Rows the readers refused, with file, line and reason.
     pub errors: Vec<RowError>,
@@ -77,28 +84,32 @@ fn json_error(e: serde_json::Error) -> ImportError {
     ImportError::File(format!("staging: {e}"))
 }
 
-/// A piece of a file read on the reading thread.
-#[derive(Default)]
-struct Chunk {
-    rows: Vec<(i64, String, String)>,
+/// A piece of a file read on the reading thread: records (or what the reading thread made of
+/// them), the rows it refused, and the first data line seen (0 when none).
+struct Chunk<T> {
+    rows: Vec<T>,
     errors: Vec<RowError>,
-    /// The first data line seen in this chunk, 0 when none.
     first: usize,
 }
 
-/// Streams one file into a staging table; returns (records, errors, first data line). The file is
-/// read and parsed on a thread of its own while the rows read so far are written.
-async fn stage_file<P>(
-    db: &Db,
+impl<T> Default for Chunk<T> {
+    fn default() -> Self {
+        Chunk { rows: Vec::new(), errors: Vec::new(), first: 0 }
+    }
+}
+
+/// Reads a file on a thread of its own, `size` records a chunk, each record turned by `map` there.
+fn read_chunks<P, T>(
     path: &Path,
-    which: Staged,
-    key: fn(&P::Record) -> (usize, String),
-) -> Result<(usize, Vec<RowError>, usize), ImportError>
+    size: usize,
+    line: fn(&P::Record) -> usize,
+    map: fn(P::Record) -> Result<T, ImportError>,
+) -> (tokio::sync::mpsc::Receiver<Result<Chunk<T>, ImportError>>, tokio::task::JoinHandle<()>)
 where
     P: RowParser + Send + 'static,
-    P::Record: serde::Serialize,
+    T: Send + 'static,
 {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(4);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Chunk<T>, ImportError>>(2);
     let path = path.to_path_buf();
     let reader = tokio::task::spawn_blocking(move || {
         let stream = match stream_records_path::<P>(&path) {
@@ -116,14 +127,13 @@ where
                     return;
                 }
                 Ok(Ok(record)) => {
-                    let (line, tid) = key(&record);
                     if chunk.first == 0 {
-                        chunk.first = line;
+                        chunk.first = line(&record);
                     }
-                    match serde_json::to_string(&record) {
-                        Ok(body) => chunk.rows.push((i64::try_from(line).unwrap_or(i64::MAX), tid, body)),
+                    match map(record) {
+                        Ok(row) => chunk.rows.push(row),
                         Err(e) => {
-                            let _ = sender.blocking_send(Err(json_error(e)));
+                            let _ = sender.blocking_send(Err(e));
                             return;
                         }
                     }
@@ -135,12 +145,24 @@ where
                     chunk.errors.push(e);
                 }
             }
-            if chunk.rows.len() >= STAGE_CHUNK && sender.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
+            if chunk.rows.len() >= size && sender.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
                 return;
             }
         }
         let _ = sender.blocking_send(Ok(chunk));
     });
+    (receiver, reader)
+}
+
+/// A line record as staged: (line, order number, JSON).
+fn staged_line(l: LineRecord) -> Result<(i64, String, String), ImportError> {
+    let body = serde_json::to_string(&l).map_err(json_error)?;
+    Ok((i64::try_from(l.line).unwrap_or(i64::MAX), l.tid, body))
+}
+
+/// Streams the line report into the staging table; returns (records, errors, first data line).
+async fn stage_lines(db: &Db, path: &Path) -> Result<(usize, Vec<RowError>, usize), ImportError> {
+    let (mut receiver, reader) = read_chunks::<TaobaoLineParser, _>(path, STAGE_CHUNK, |l| l.line, staged_line);
     let mut count = 0;
     let mut errors = Vec::new();
     let mut first = 0;
@@ -153,18 +175,82 @@ where
         errors.extend(chunk.errors);
         if !chunk.rows.is_empty() {
             let mut tx = db.begin().await?;
-            tx.stage(which, &chunk.rows).await?;
+            tx.stage(Staged::Lines, &chunk.rows).await?;
             tx.commit().await?;
         }
     }
-    reader.await.map_err(|e| ImportError::File(format!("reading {}: {e}", which.name())))?;
+    reader.await.map_err(|e| ImportError::File(format!("reading {}: {e}", Staged::Lines.name())))?;
     Ok((count, errors, first))
+}
+
+/// A batch of the order report put together with its lines, ready to import.
+struct Assembled {
+    records: Vec<OrderRecord>,
+    /// Rows whose order number an earlier row has: (line, tid, that earlier line).
+    duplicates: Vec<(usize, String, usize)>,
+    /// Rows of the order report the reader refused.
+    errors: Vec<RowError>,
+    /// Records read, duplicates included.
+    read: usize,
+    first: usize,
+}
+
+/// Puts a chunk of the order report together: repeated order numbers out, each trade's lines in.
+async fn assemble(db: &Db, chunk: Chunk<OrderRecord>) -> Result<Assembled, ImportError> {
+    let read = chunk.rows.len();
+    let mut first_in_batch: HashMap<String, usize> = HashMap::with_capacity(read);
+    let mut duplicates = Vec::new();
+    let mut records = Vec::with_capacity(read);
+    for r in chunk.rows {
+        match first_in_batch.get(&r.tid) {
+            Some(first) => duplicates.push((r.line, r.tid.clone(), *first)),
+            None => {
+                first_in_batch.insert(r.tid.clone(), r.line);
+                records.push(r);
+            }
+        }
+    }
+    let seen: Vec<(&str, i64)> =
+        records.iter().map(|r| (r.tid.as_str(), i64::try_from(r.line).unwrap_or(i64::MAX))).collect();
+    let mut tx = db.begin().await?;
+    let earlier: HashMap<String, i64> = tx.stage_seen(&seen).await?.into_iter().collect();
+    let mut kept = Vec::with_capacity(records.len());
+    for r in records {
+        match earlier.get(&r.tid) {
+            Some(first) => duplicates.push((r.line, r.tid.clone(), usize::try_from(*first).unwrap_or(0))),
+            None => kept.push(r),
+        }
+    }
+    let tids: Vec<&str> = kept.iter().map(|r| r.tid.as_str()).collect();
+    let staged_lines = tx.staged_lines_of(&tids).await?;
+    tx.commit().await?;
+    // JSON to records off the runtime's thread.
+    let mut lines = tokio::task::spawn_blocking(move || {
+        staged_lines
+            .into_iter()
+            .map(|(_, _, body)| serde_json::from_str::<LineRecord>(&body).map_err(json_error))
+            .collect::<Result<Vec<LineRecord>, ImportError>>()
+    })
+    .await
+    .map_err(|e| ImportError::File(format!("staging: {e}")))??;
+    // Every line of these trades is here, in file order, so numbering missing 子订单编号 per trade
+    // gives what numbering over the whole file gives.
+    zhanggui_formats::taobao::fill_missing_oids(&mut lines);
+    let index: HashMap<String, usize> = kept.iter().enumerate().map(|(i, r)| (r.tid.clone(), i)).collect();
+    for l in lines {
+        if let Some(order) = index.get(&l.tid).and_then(|i| kept.get_mut(*i)) {
+            order.lines.push(l);
+        }
+    }
+    duplicates.sort_by_key(|d| d.0);
+    Ok(Assembled { records: kept, duplicates, errors: chunk.errors, read, first: chunk.first })
 }
 
 impl App {
     /// Imports a Taobao order report, with its line report when given, reading both row by row.
-    /// `on_read(staged)` is called once both files are read (before any trade is written), and
-    /// `progress(trades done)` after each batch.
+    /// `on_read(staged)` is called once the line report is read (before any trade is written; its
+    /// `trades_expected` is the number of trades the line report names), and `progress(trades
+    /// done)` after each batch.
     pub async fn import_taobao_files(
         &self,
         actor: &Actor,
@@ -174,13 +260,28 @@ impl App {
         on_read: &(dyn Fn(&StagedFiles) + Sync),
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<(ImportSummary, StagedFiles), ImportError> {
+        self.import_taobao_files_by(actor, opts, orders, lines, BATCH, on_read, progress).await
+    }
+
+    /// [`App::import_taobao_files`] with `batch` trades per transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn import_taobao_files_by(
+        &self,
+        actor: &Actor,
+        opts: &OrderImport,
+        orders: &Path,
+        lines: Option<&Path>,
+        batch: usize,
+        on_read: &(dyn Fn(&StagedFiles) + Sync),
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<(ImportSummary, StagedFiles), ImportError> {
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         remove_stale_scratch_files(&std::env::temp_dir());
         let scratch =
             Scratch { path: std::env::temp_dir().join(format!("zhanggui-import-{}-{nanos}.db", std::process::id())) };
         let db = Db::open_scratch(&scratch.path).await?;
-        let result = self.import_staged(actor, opts, &db, orders, lines, on_read, progress).await;
+        let result = self.import_staged(actor, opts, &db, (orders, lines), batch.max(1), on_read, progress).await;
         db.close().await;
         drop(scratch);
         result
@@ -192,8 +293,8 @@ impl App {
         actor: &Actor,
         opts: &OrderImport,
         db: &Db,
-        orders: &Path,
-        lines: Option<&Path>,
+        (orders, lines): (&Path, Option<&Path>),
+        batch: usize,
         on_read: &(dyn Fn(&StagedFiles) + Sync),
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<(ImportSummary, StagedFiles), ImportError> {
@@ -203,77 +304,86 @@ impl App {
             tx.commit().await?;
         }
         let mut files = StagedFiles::default();
-        let (n, errors, first) =
-            stage_file::<TaobaoOrderParser>(db, orders, Staged::Orders, |r: &OrderRecord| (r.line, r.tid.clone()))
-                .await?;
-        files.orders = n;
-        files.errors = errors;
-        files.first_order_line = first;
         let mut lines_file = String::new();
         if let Some(path) = lines {
-            let (n, errors, first) =
-                stage_file::<TaobaoLineParser>(db, path, Staged::Lines, |r: &LineRecord| (r.line, r.tid.clone()))
-                    .await?;
+            let (n, errors, first) = stage_lines(db, path).await?;
             files.lines = n;
             files.errors.extend(errors);
             files.first_line_line = first;
             lines_file =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         }
-        let mut tx = db.begin().await?;
-        tx.index_staging().await?;
-        let duplicates = tx.staged_duplicates().await?;
-        let orphans = tx.staged_orphan_lines().await?;
-        tx.commit().await?;
+        {
+            let mut tx = db.begin().await?;
+            tx.index_staging().await?;
+            files.trades_expected = usize::try_from(tx.staged_line_trades().await?).unwrap_or(0);
+            tx.commit().await?;
+        }
+        on_read(&files);
+
+        let mut run = self.begin_order_import(actor, opts, &files.errors).await?;
+        // The order report, a batch at a time: the next batch is read and put together while the
+        // one before is written.
+        let (mut chunks, reader) = read_chunks::<TaobaoOrderParser, _>(orders, batch, |r| r.line, Ok);
+        let (ready, mut batches) = tokio::sync::mpsc::channel::<Result<Assembled, ImportError>>(1);
+        let produce = async {
+            while let Some(message) = chunks.recv().await {
+                let assembled = match message {
+                    Ok(chunk) => assemble(db, chunk).await,
+                    Err(e) => Err(e),
+                };
+                let failed = assembled.is_err();
+                if ready.send(assembled).await.is_err() || failed {
+                    break;
+                }
+            }
+            drop(ready);
+        };
+        let consume = async {
+            let mut order_errors = Vec::new();
+            while let Some(message) = batches.recv().await {
+                let batch = message?;
+                if files.first_order_line == 0 {
+                    files.first_order_line = batch.first;
+                }
+                files.orders += batch.read;
+                run.summary.records += batch.read;
+                run.summary.rejects.extend(batch.errors.iter().map(Reject::from));
+                order_errors.extend(batch.errors);
+                for (line, tid, first) in &batch.duplicates {
+                    run.duplicate(&opts.file, *line, tid, *first);
+                }
+                if !batch.records.is_empty() {
+                    self.import_order_batch(actor, opts, &mut run, &batch.records).await?;
+                }
+                progress(run.done);
+            }
+            Ok::<_, ImportError>(order_errors)
+        };
+        let ((), consumed) = tokio::join!(produce, consume);
+        // Stop the reader if the import stopped early.
+        drop(chunks);
+        let order_errors = consumed?;
+        reader.await.map_err(|e| ImportError::File(format!("reading the order report: {e}")))?;
+        files.errors.extend(order_errors);
+
+        let orphans = {
+            let mut tx = db.begin_read().await?;
+            let orphans = tx.staged_orphan_lines().await?;
+            tx.commit().await?;
+            orphans
+        };
         for (line, body) in orphans {
             let l: LineRecord = serde_json::from_str(&body).map_err(json_error)?;
-            files.errors.push(RowError {
+            let e = RowError {
                 file: lines_file.clone(),
                 line: usize::try_from(line).unwrap_or(0),
                 column: None,
                 reason: format!("主订单编号 {} 不在订单报表里 / not in the order report", l.tid),
                 raw: vec![l.oid, l.tid, l.title],
-            });
-        }
-        on_read(&files);
-
-        let mut run = self.begin_order_import(actor, opts, &files.errors).await?;
-        run.summary.records = files.orders;
-        for (line, tid, first) in duplicates {
-            run.duplicate(&opts.file, usize::try_from(line).unwrap_or(0), &tid, usize::try_from(first).unwrap_or(0));
-        }
-        let mut after = 0_i64;
-        loop {
-            let mut tx = db.begin_read().await?;
-            let staged = tx.staged_orders_after(after, i64::try_from(BATCH).unwrap_or(i64::MAX)).await?;
-            let (Some(first), Some(last)) = (staged.first().map(|s| s.0), staged.last().map(|s| s.0)) else {
-                tx.commit().await?;
-                break;
             };
-            let staged_lines = tx.staged_lines_of_orders(first, last).await?;
-            tx.commit().await?;
-            after = last;
-            let mut batch: Vec<OrderRecord> = Vec::with_capacity(staged.len());
-            let mut index = std::collections::HashMap::with_capacity(staged.len());
-            for (_, body) in &staged {
-                let record: OrderRecord = serde_json::from_str(body).map_err(json_error)?;
-                index.insert(record.tid.clone(), batch.len());
-                batch.push(record);
-            }
-            // Every line of these trades is here, in file order, so numbering missing 子订单编号
-            // per trade gives what numbering over the whole file gives.
-            let mut batch_lines = Vec::with_capacity(staged_lines.len());
-            for (_, body) in &staged_lines {
-                batch_lines.push(serde_json::from_str::<LineRecord>(body).map_err(json_error)?);
-            }
-            zhanggui_formats::taobao::fill_missing_oids(&mut batch_lines);
-            for l in batch_lines {
-                if let Some(order) = index.get(&l.tid).and_then(|i| batch.get_mut(*i)) {
-                    order.lines.push(l);
-                }
-            }
-            self.import_order_batch(actor, opts, &mut run, &batch).await?;
-            progress(run.done);
+            run.summary.rejects.push(Reject::from(&e));
+            files.errors.push(e);
         }
         let summary = run.finish();
         Ok((summary, files))
