@@ -218,6 +218,9 @@ fn load(
             &format!("-c{connections}"),
             &format!("-d{seconds}s"),
             "--latency",
+            // A slow page is measured, not dropped: wrk's own timeout is 2 s.
+            "--timeout",
+            "60s",
             "-H",
             &format!("Cookie: {cookie}"),
             &format!("http://{addr}{path}"),
@@ -236,9 +239,10 @@ fn wrk_requests_per_s(text: &str) -> Option<f64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// `None` also when wrk recorded no latency (no request finished in time: it prints zeros).
 fn wrk_p99_ms(text: &str) -> Option<f64> {
     let line = text.lines().find(|l| l.trim_start().starts_with("99%"))?;
-    duration_ms(line.split_whitespace().nth(1)?)
+    duration_ms(line.split_whitespace().nth(1)?).filter(|ms| *ms > 0.0)
 }
 
 /// wrk's durations: "812.00us", "35.21ms", "1.20s", "2.00m".
@@ -268,5 +272,7 @@ mod tests {
         assert_eq!(duration_ms("35.21ms"), Some(35.21));
         assert_eq!(duration_ms("2.00m"), Some(120_000.0));
         assert_eq!(duration_ms("fast"), None);
+        let none_finished = "  Latency Distribution\n     50%    0.00us\n     99%    0.00us\n  8 requests in 10.00s\nRequests/sec:      0.80\n";
+        assert_eq!(wrk_p99_ms(none_finished), None);
     }
 }
