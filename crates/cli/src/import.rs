@@ -139,9 +139,14 @@ fn bar(format: Format, total: usize) -> ProgressBar {
     bar
 }
 
-/// The line breaks in a file: about its rows (a quoted cell may hold a break of its own).
+/// The line breaks in a CSV file: about its rows (a quoted cell may hold a break of its own); 0
+/// for a spreadsheet, whose bytes say nothing of its rows.
 fn line_breaks(path: &Path) -> usize {
     use std::io::Read as _;
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
+    if !csv {
+        return 0;
+    }
     let Ok(mut file) = std::fs::File::open(path) else { return 0 };
     let mut buf = vec![0u8; 1 << 20];
     let mut n = 0;

@@ -340,25 +340,32 @@ impl App {
             drop(ready);
         };
         let consume = async {
-            let mut order_errors = Vec::new();
-            while let Some(message) = batches.recv().await {
-                let batch = message?;
-                if files.first_order_line == 0 {
-                    files.first_order_line = batch.first;
+            let result = async {
+                let mut order_errors = Vec::new();
+                while let Some(message) = batches.recv().await {
+                    let batch = message?;
+                    if files.first_order_line == 0 {
+                        files.first_order_line = batch.first;
+                    }
+                    files.orders += batch.read;
+                    run.summary.records += batch.read;
+                    run.summary.rejects.extend(batch.errors.iter().map(Reject::from));
+                    order_errors.extend(batch.errors);
+                    for (line, tid, first) in &batch.duplicates {
+                        run.duplicate(&opts.file, *line, tid, *first);
+                    }
+                    if !batch.records.is_empty() {
+                        self.import_order_batch(actor, opts, &mut run, &batch.records).await?;
+                    }
+                    progress(run.done);
                 }
-                files.orders += batch.read;
-                run.summary.records += batch.read;
-                run.summary.rejects.extend(batch.errors.iter().map(Reject::from));
-                order_errors.extend(batch.errors);
-                for (line, tid, first) in &batch.duplicates {
-                    run.duplicate(&opts.file, *line, tid, *first);
-                }
-                if !batch.records.is_empty() {
-                    self.import_order_batch(actor, opts, &mut run, &batch.records).await?;
-                }
-                progress(run.done);
+                Ok::<_, ImportError>(order_errors)
             }
-            Ok::<_, ImportError>(order_errors)
+            .await;
+            // However the import ended, the reading side stops: a full channel would otherwise
+            // keep it waiting for ever.
+            batches.close();
+            result
         };
         let ((), consumed) = tokio::join!(produce, consume);
         // Stop the reader if the import stopped early.
