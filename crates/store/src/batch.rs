@@ -153,6 +153,11 @@ fn push_positional<'v>(
     out.push_str(&sql[copied..]);
 }
 
+/// Placeholders `$from, $from+1, ...`, `n` of them, for an `IN (...)` list.
+pub(crate) fn marks(from: usize, n: usize) -> String {
+    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
+}
+
 static NULL: Value = Value::Int(None);
 
 /// Adds `offset` to every `$n` placeholder of `sql` (the statements here hold no string literal

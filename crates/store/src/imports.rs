@@ -6,6 +6,7 @@ use serde::Serialize;
 use zhanggui_domain::Money;
 
 use crate::batch::Value;
+use crate::batch::marks;
 use crate::{SkuInfo, StoreError, Trade, Tx, args, to_ts};
 
 /// Binds per IN list: well under both backends' limits.
@@ -40,10 +41,6 @@ pub struct TradeFields {
     pub carrier: String,
     pub tracking_no: String,
     pub close_reason: String,
-}
-
-fn marks(from: usize, n: usize) -> String {
-    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
 }
 
 impl Tx {

@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use zhanggui_domain::Money;
 
+use crate::batch::marks;
 use crate::summaries::{ShopDay, SkuDay};
 use crate::{StoreError, Tx, from_ts, to_ts};
 
@@ -523,11 +524,6 @@ impl Tx {
             |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
         )?)
     }
-}
-
-/// `$from, $from+1, ...` placeholders for an IN list.
-fn marks(from: usize, n: usize) -> String {
-    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
 }
 
 impl Tx {

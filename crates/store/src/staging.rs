@@ -5,7 +5,7 @@
 //! number is found with them, and so are lines whose trade is not in the order report. The file
 //! lives in the system's temporary folder and is removed when the import ends.
 
-use crate::batch::Value;
+use crate::batch::{Value, marks};
 use crate::bulk::RowInsert;
 use crate::{StoreError, Tx};
 
@@ -140,8 +140,3 @@ impl Tx {
 
 /// Order numbers per `IN (...)` list.
 const IN_CHUNK: usize = 2_000;
-
-/// `$from, $from+1, ...`, `n` of them.
-fn marks(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
