@@ -396,20 +396,23 @@ impl Tx {
     }
 
     /// Refunds waiting for the seller now (等待卖家同意, 等待卖家确认收货), asked for before `asof`, with
-    /// a deadline, in scope.
+    /// a deadline, in scope, by refund number.
+    ///
+    /// Read by status from `refund_company_finished`, so the cost follows the open cases, not every
+    /// refund ever made: `+created_at` keeps SQLite off the index by creation time, and the order is
+    /// made here, since sorting in SQL makes it walk every refund of the company in number order.
     pub async fn open_refunds(
         &mut self,
         company_id: i64,
         shop_id: i64,
         asof: DateTime<Utc>,
     ) -> Result<Vec<OpenRefund>, StoreError> {
-        Ok(fetch_all!(
+        let mut open = fetch_all!(
             self,
             "SELECT r.refund_no, t.tid, r.kind, r.status, r.deadline_at, COALESCE(r.status_since, r.created_at), t.shop_id \
              FROM refund r JOIN trade t ON t.id = r.trade_id \
              WHERE r.company_id = $1 AND r.status IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS') \
-               AND r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3) \
-             ORDER BY r.refund_no",
+               AND +r.created_at < $2 AND ($3 = 0 OR t.shop_id = $3)",
             [company_id, to_ts(asof), shop_id],
             |r| Ok(OpenRefund {
                 refund_no: r.try_get(0)?,
@@ -420,7 +423,9 @@ impl Tx {
                 status_since: from_ts(r.try_get(5)?),
                 shop_id: r.try_get(6)?,
             })
-        )?)
+        )?;
+        open.sort_by(|a, b| a.refund_no.cmp(&b.refund_no));
+        Ok(open)
     }
 
     /// The additive figures of `[from, to)` in scope computed from trades and refunds directly
@@ -550,6 +555,10 @@ impl Tx {
     }
 
     /// The per-SKU summary rows of these SKUs in scope and days `from ..= to`: (day, sku, counters).
+    ///
+    /// Up to [`DAYS_AS_LIST`] days are named one by one (`day IN (...)`), so that each (day, SKU) is
+    /// one seek in `sales_sku_daily_company` (company, day, SKU) instead of a walk over every SKU
+    /// sold in the range: the cost follows the SKUs asked for, not how many SKUs sell a day.
     pub async fn sku_days_of(
         &mut self,
         company_id: i64,
@@ -560,14 +569,26 @@ impl Tx {
     ) -> Result<Vec<(String, i64, SkuDay)>, StoreError> {
         use sqlx::Row as _;
         let mut out = Vec::new();
+        let days = days_between(from, to).filter(|d| d.len() <= DAYS_AS_LIST);
         for chunk in skus.chunks(500) {
+            let mut a = crate::args![company_id, shop_id];
+            let span = match &days {
+                Some(days) => {
+                    let list = format!("day IN ({})", marks(3, days.len()));
+                    a.extend(days.iter().map(|d| crate::batch::Value::from(d.as_str())));
+                    list
+                }
+                None => {
+                    a.extend(crate::args![from, to]);
+                    "day >= $3 AND day <= $4".to_string()
+                }
+            };
             let sql = format!(
                 "SELECT day, sku_id, units_paid, amount_paid, lines_paid FROM sales_sku_daily \
-                 WHERE company_id = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR shop_id = $4) AND sku_id IN ({}) \
+                 WHERE company_id = $1 AND {span} AND ($2 = 0 OR shop_id = $2) AND sku_id IN ({}) \
                  ORDER BY day, sku_id",
-                marks(5, chunk.len())
+                marks(a.len() + 1, chunk.len())
             );
-            let mut a = crate::args![company_id, from, to, shop_id];
             a.extend(chunk.iter().map(|s| crate::batch::Value::from(*s)));
             macro_rules! rows {
                 ($t:expr) => {{
@@ -587,5 +608,37 @@ impl Tx {
             }
         }
         Ok(out)
+    }
+}
+
+/// The most days [`Tx::sku_days_of`] names one by one.
+const DAYS_AS_LIST: usize = 62;
+
+/// The days `from ..= to` ('YYYY-MM-DD'), or `None` when either is not a date.
+fn days_between(from: &str, to: &str) -> Option<Vec<String>> {
+    let parse = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let (mut d, to) = (parse(from)?, parse(to)?);
+    let mut out = Vec::new();
+    while d <= to && out.len() <= DAYS_AS_LIST {
+        out.push(d.format("%Y-%m-%d").to_string());
+        d = d.succ_opt()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_between_names_each_day_and_stops_past_the_list_limit() {
+        assert_eq!(
+            days_between("2024-02-28", "2024-03-01"),
+            Some(vec!["2024-02-28".to_string(), "2024-02-29".into(), "2024-03-01".into()])
+        );
+        assert_eq!(days_between("2024-03-02", "2024-03-01"), Some(vec![]));
+        assert_eq!(days_between("2024-03-0", "2024-03-01"), None);
+        let long = days_between("2024-01-01", "2024-12-31").unwrap_or_default();
+        assert!(long.len() > DAYS_AS_LIST);
     }
 }
