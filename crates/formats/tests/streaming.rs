@@ -81,9 +81,16 @@ fn a_large_streamed_fixture_reads_back_to_its_totals() {
     let parser = TaobaoOrderParser::from_header("big_orders.csv", &header).unwrap_or_else(|e| panic!("{e}"));
     let (mut trades, mut paid, mut amount, mut bad) = (0, 0, Money::ZERO, 0);
     let mut rows = rows;
+    let mut previous: Option<(chrono::NaiveDateTime, String)> = None;
     for row in rows.by_ref() {
         match parser.parse("big_orders.csv", &row.unwrap_or_else(|e| panic!("{e}"))) {
             Ok(o) => {
+                // Newest first, as the seller centre lists them, with order numbers rising with time.
+                if let Some((at, tid)) = &previous {
+                    assert!(o.created_at <= *at, "{} after {at}", o.created_at);
+                    assert!(o.tid.len() == tid.len() && o.tid < *tid, "{} after {tid}", o.tid);
+                }
+                previous = Some((o.created_at, o.tid.clone()));
                 trades += 1;
                 if o.paid_at.is_some() {
                     paid += 1;
