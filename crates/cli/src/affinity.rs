@@ -19,17 +19,48 @@
 //! `--all-cores` (or `ZHANGGUI_ALL_CORES=1`) turns both off. PostgreSQL commands are never pinned:
 //! their server runs in other processes and the client does its I/O on the runtime thread.
 
+/// The cores other than the one a command's database work is pinned to, that the process was
+/// allowed on.
+#[derive(Clone, Copy)]
+pub struct Pinned {
+    #[cfg(target_os = "linux")]
+    others: nix::sched::CpuSet,
+    #[cfg(target_os = "linux")]
+    any_other: bool,
+}
+
+impl Pinned {
+    /// Moves the calling thread to the cores other than the pinned one (when there are any): for the
+    /// threads that read and parse files beside the database work, so that reading an export goes on
+    /// while the pinned core writes. Returns whether the thread moved.
+    #[cfg(target_os = "linux")]
+    pub fn leave_pinned_core(&self) -> bool {
+        use nix::sched::sched_setaffinity;
+        use nix::unistd::Pid;
+        self.any_other && sched_setaffinity(Pid::from_raw(0), &self.others).is_ok()
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn leave_pinned_core(&self) -> bool {
+        false
+    }
+}
+
 /// Pins the calling thread (and the threads it spawns later) to the core it runs on. Returns the
-/// core, or `None` when the platform does not allow it (the command then runs unpinned).
+/// other cores, or `None` when the platform does not allow it (the command then runs
+/// unpinned).
 #[cfg(target_os = "linux")]
-pub fn stay_on_current_core() -> Option<usize> {
-    use nix::sched::{CpuSet, sched_getcpu, sched_setaffinity};
+pub fn stay_on_current_core() -> Option<Pinned> {
+    use nix::sched::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
     use nix::unistd::Pid;
     let cpu = sched_getcpu().ok()?;
+    let mut others = sched_getaffinity(Pid::from_raw(0)).ok()?;
+    others.unset(cpu).ok()?;
+    let any_other = (0..CpuSet::count()).any(|c| others.is_set(c).unwrap_or(false));
     let mut set = CpuSet::new();
     set.set(cpu).ok()?;
     sched_setaffinity(Pid::from_raw(0), &set).ok()?;
-    Some(cpu)
+    Some(Pinned { others, any_other })
 }
 
 /// Lets the calling thread (and the threads it spawns later) run under `SCHED_BATCH` at the usual
@@ -55,7 +86,7 @@ pub fn batch_scheduling() -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn stay_on_current_core() -> Option<usize> {
+pub fn stay_on_current_core() -> Option<Pinned> {
     None
 }
 
@@ -79,15 +110,23 @@ mod tests {
     fn a_pinned_thread_reports_one_allowed_core() {
         // Run in a thread of its own so the test harness's threads are left alone.
         let pinned = std::thread::spawn(|| {
-            let cpu = super::stay_on_current_core()?;
-            let set = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
-            let allowed: Vec<usize> =
-                (0..nix::sched::CpuSet::count()).filter(|c| set.is_set(*c).unwrap_or(false)).collect();
-            Some((cpu, allowed))
+            let pinned = super::stay_on_current_core()?;
+            let allowed = || {
+                let set = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
+                Some((0..nix::sched::CpuSet::count()).filter(|c| set.is_set(*c).unwrap_or(false)).collect::<Vec<_>>())
+            };
+            let on_pinned = allowed()?;
+            // A reader thread spawned later leaves the pinned core for the others, if there are any.
+            let reader = std::thread::spawn(move || (pinned.leave_pinned_core(), allowed())).join().ok()?;
+            Some((on_pinned, reader))
         })
         .join();
-        if let Ok(Some((cpu, allowed))) = pinned {
-            assert_eq!(allowed, vec![cpu]);
+        if let Ok(Some((allowed, (moved, reader)))) = pinned {
+            assert_eq!(allowed.len(), 1, "{allowed:?}");
+            let cpu = allowed[0];
+            let reader = reader.unwrap_or_default();
+            assert_eq!(moved, !reader.contains(&cpu), "{reader:?}");
+            assert!(!reader.is_empty());
         }
     }
 

@@ -166,8 +166,9 @@ fn main() -> ExitCode {
     };
     // The server answers many requests at once on every core; commands work one step at a time.
     let serving = matches!(cli.command, Command::Serve(_));
+    let mut pinned = None;
     if !serving && affinity::is_sqlite(&cli.database) && !cli.all_cores {
-        affinity::stay_on_current_core();
+        pinned = affinity::stay_on_current_core();
         affinity::batch_scheduling();
     }
     let mut builder = if serving {
@@ -175,6 +176,13 @@ fn main() -> ExitCode {
     } else {
         tokio::runtime::Builder::new_current_thread()
     };
+    // The runtime's own threads are its blocking pool, which reads and parses files (an order report
+    // beside its import): they leave the core the database work is pinned to.
+    if let Some(p) = pinned {
+        builder.on_thread_start(move || {
+            p.leave_pinned_core();
+        });
+    }
     let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
