@@ -19,6 +19,12 @@ use crate::StoreError;
 /// the WAL file grows to about 40 MB between checkpoints.
 const WAL_AUTOCHECKPOINT_PAGES: &str = "10000";
 
+/// Each connection's page cache on a shop database, in KiB (negative, as SQLite takes it). A big
+/// import fills the writer's cache with the index pages it inserts into, so the cache's cap is what
+/// the import's memory grows to; past 32 MiB a cache buys little, since the operating system keeps
+/// the file's pages in memory as well and a miss costs a copy, not a disk read.
+const SHOP_CACHE_KIB: &str = "-32768";
+
 /// What a SQLite database is for: the shop's own, or a scratch file an import stages in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SqliteUse {
@@ -375,7 +381,7 @@ impl Db {
     async fn open_sqlite(url: &str, file: &str, purpose: SqliteUse) -> Result<Db, StoreError> {
         let connect_err = |source| StoreError::Connect { url: redact(url), source };
         let (cache, synchronous) = match purpose {
-            SqliteUse::Shop => ("-131072", SqliteSynchronous::Normal),
+            SqliteUse::Shop => (SHOP_CACHE_KIB, SqliteSynchronous::Normal),
             SqliteUse::Scratch => ("-8192", SqliteSynchronous::Off),
         };
         let opts = SqliteConnectOptions::new()
