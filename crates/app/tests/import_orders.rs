@@ -19,6 +19,7 @@ use zhanggui_formats::fixtures::taobao::{TaobaoFiles, taobao_orders, taobao_stat
 use zhanggui_formats::fixtures::{Encoding, Options, products::products};
 use zhanggui_formats::{OrderRecord, RowError, read_sheet_bytes};
 use zhanggui_store::TradeFilter;
+use zhanggui_store::browse::TradePageFilter;
 
 const SHOP: &str = "潮衣坊淘宝店";
 
@@ -57,6 +58,23 @@ async fn assert_customer_figures(app: &App, trades: &[zhanggui_store::Trade]) {
         let mut tx = app.db.begin_read().await.unwrap();
         let c = tx.customer(id).await.unwrap().unwrap();
         tx.commit().await.unwrap();
+        // The lists filtered by buyer nick and by customer give exactly the buyer's trades, newest first.
+        let mut expected: Vec<&zhanggui_store::Trade> = theirs.clone();
+        expected.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        let expected: Vec<i64> = expected.iter().map(|t| t.id).collect();
+        let company_id = theirs[0].company_id;
+        let by_nick =
+            TradeFilter { company_id, buyer: Some(format!(" {} ", c.nick)), limit: 1000, ..Default::default() };
+        let listed: Vec<i64> = app.list_trades(&by_nick).await.unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(listed, expected, "trades listed for buyer {}", c.nick);
+        let actor = Actor { company_id, user: "导入测试".into() };
+        for page in [
+            TradePageFilter { buyer: Some(c.nick.clone()), limit: 500, ..Default::default() },
+            TradePageFilter { customer_id: Some(id), limit: 500, ..Default::default() },
+        ] {
+            let paged: Vec<i64> = app.trade_page(&actor, &page).await.unwrap().iter().map(|t| t.id).collect();
+            assert_eq!(paged, expected, "trade page for buyer {}", c.nick);
+        }
         let paid: Vec<&zhanggui_store::Trade> = theirs.into_iter().filter(|t| t.paid_at.is_some()).collect();
         let spend: Money = paid.iter().map(|t| t.amount_paid).sum();
         let first = paid.iter().filter_map(|t| t.paid_at).min();

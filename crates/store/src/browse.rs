@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zhanggui_domain::{Money, TradeStatus};
 
-use crate::trades::TRADE_COLUMNS;
+use crate::trades::{TRADE_COLUMNS, by_buyer};
 use crate::{StoreError, Trade, Tx, args, from_ts, to_ts};
 
 /// Which trades a page shows, newest first.
@@ -85,7 +85,11 @@ macro_rules! customer_row {
 
 impl Tx {
     /// One page of trades. Every condition is a bind; nothing from the filter is pasted into the SQL.
+    /// A buyer or a customer is a condition of its own only when given (see [`by_buyer`]), so that
+    /// the trades are found through the customer's index instead of by reading every trade.
     pub async fn trade_page(&mut self, f: &TradePageFilter) -> Result<Vec<Trade>, StoreError> {
+        let buyer = f.buyer.as_deref().map(str::trim).unwrap_or("");
+        let by_customer = if f.customer_id.is_some() { "t.customer_id = $11" } else { "$11 = 0" };
         let sql = format!(
             "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id \
              WHERE t.company_id = $1 \
@@ -93,13 +97,14 @@ impl Tx {
                AND ($3 = '' OR t.status = $3) \
                AND ($4 = FALSE OR t.created_at >= $5) \
                AND ($6 = FALSE OR t.created_at < $7) \
-               AND ($8 = '' OR t.buyer_nick = $8) \
+               AND {} \
                AND ($9 = FALSE OR (t.status = 'WAIT_SELLER_SEND_GOODS' AND t.paid_at < $10)) \
-               AND ($11 = 0 OR t.customer_id = $11) \
+               AND {by_customer} \
                AND ($12 = FALSE OR t.urgent = TRUE) \
                AND ($13 = '' OR EXISTS (SELECT 1 FROM order_line l WHERE l.trade_id = t.id AND l.outer_sku_id = $13)) \
                AND ($14 = FALSE OR t.created_at < $15 OR (t.created_at = $15 AND t.id < $16)) \
-             ORDER BY t.created_at DESC, t.id DESC LIMIT $17"
+             ORDER BY t.created_at DESC, t.id DESC LIMIT $17",
+            by_buyer(buyer, "$8")
         );
         let a = args![
             f.company_id,
@@ -109,7 +114,7 @@ impl Tx {
             f.created_from.map(to_ts).unwrap_or(0),
             f.created_to.is_some(),
             f.created_to.map(to_ts).unwrap_or(0),
-            f.buyer.as_deref().map(str::trim).unwrap_or(""),
+            buyer,
             f.paid_before_unshipped.is_some(),
             f.paid_before_unshipped.map(to_ts).unwrap_or(0),
             f.customer_id.unwrap_or(0),

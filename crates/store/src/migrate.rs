@@ -70,6 +70,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_report_reads.sql"),
         postgres: include_str!("../migrations/postgres/0010_report_reads.sql"),
     },
+    Migration {
+        version: 11,
+        name: "buyer_lookup",
+        sqlite: include_str!("../migrations/sqlite/0011_buyer_lookup.sql"),
+        postgres: include_str!("../migrations/postgres/0011_buyer_lookup.sql"),
+    },
 ];
 
 impl Db {

@@ -432,6 +432,7 @@ impl Tx {
     /// Trades matching a filter, newest first. Every condition is a bind; nothing from the filter is
     /// pasted into the SQL.
     pub async fn list_trades(&mut self, f: &TradeFilter) -> Result<Vec<Trade>, StoreError> {
+        let buyer = f.buyer.as_deref().map(str::trim).unwrap_or("");
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {TRADE_COLUMNS} FROM trade t JOIN shop s ON s.id = t.shop_id \
              WHERE t.company_id = $1 \
@@ -439,9 +440,10 @@ impl Tx {
                AND ($3 = '' OR t.status = $3) \
                AND ($4 = FALSE OR t.created_at >= $5) \
                AND ($6 = FALSE OR t.created_at < $7) \
-               AND ($8 = '' OR t.buyer_nick = $8) \
+               AND {} \
                AND ($9 = FALSE OR (t.status = 'WAIT_SELLER_SEND_GOODS' AND t.paid_at < $10)) \
-             ORDER BY t.created_at DESC, t.id DESC LIMIT $11 OFFSET $12"
+             ORDER BY t.created_at DESC, t.id DESC LIMIT $11 OFFSET $12",
+            by_buyer(buyer, "$8")
         ));
         Ok(fetch_all!(
             self,
@@ -454,7 +456,7 @@ impl Tx {
                 f.created_from.map(to_ts).unwrap_or(0),
                 f.created_to.is_some(),
                 f.created_to.map(to_ts).unwrap_or(0),
-                f.buyer.as_deref().unwrap_or(""),
+                buyer,
                 f.paid_before_unshipped.is_some(),
                 f.paid_before_unshipped.map(to_ts).unwrap_or(0),
                 if f.limit > 0 { f.limit } else { 50 },
@@ -509,5 +511,17 @@ impl Tx {
     pub async fn set_trade_urgent(&mut self, trade_id: i64, urgent: bool) -> Result<(), StoreError> {
         exec!(self, "UPDATE trade SET urgent = $1 WHERE id = $2", urgent, trade_id)?;
         Ok(())
+    }
+}
+
+/// The condition on a trade list's buyer nick (bound as `param`, the company being `$1`): the trades of the company's
+/// customers of that nick (every trade naming a buyer has its customer), read through the customer
+/// index; with no buyer given, a condition that holds and still names the parameter, since
+/// PostgreSQL refuses a bound parameter that the statement does not use.
+pub(crate) fn by_buyer(buyer: &str, param: &str) -> String {
+    if buyer.is_empty() {
+        format!("{param} = ''")
+    } else {
+        format!("t.customer_id IN (SELECT c.id FROM customer c WHERE c.company_id = $1 AND c.nick = {param})")
     }
 }
