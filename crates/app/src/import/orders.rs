@@ -21,14 +21,20 @@ use zhanggui_formats::{LineRecord, OrderRecord, RowError};
 use zhanggui_store::imports::TradeFields;
 use zhanggui_store::trade_write::{CustomerKey, TradeHistory, TradeWrite};
 use zhanggui_store::trades::TradeChange;
-use zhanggui_store::{NewLine, NewMove, NewTrade, Shop, SkuInfo, Trade, Tx};
+use zhanggui_store::{NewLine, NewMove, NewTrade, Shop, SkuInfo, Trade, Tx, WriteTx};
 
 use super::{ImportError, ImportSummary, Reject, utc};
 use crate::trading::{self, ShipInput, TradeError, plan_reservations, tracks_stock};
 use crate::{Actor, App, clock};
 
-/// Trades per transaction.
+/// Trades read, put together and written at a time.
 pub const BATCH: usize = 5_000;
+
+/// Batches an import writes before it commits (20,000 trades by default). Several batches share a
+/// transaction: an index page that many trades touch (a SKU's lines, a day's summary) is then
+/// written to the log once per commit instead of once per batch, while the memory the import holds
+/// stays that of one batch. Other writers wait for the commit, a few seconds at most.
+pub const BATCHES_PER_COMMIT: usize = 4;
 
 /// How to import an order export.
 #[derive(Debug, Clone)]
@@ -50,14 +56,22 @@ pub(crate) struct OrderImportRun {
     pub(crate) summary: ImportSummary,
     started: Instant,
     pub(crate) done: usize,
+    /// The transaction the batches are written in, until it holds `per_commit` trades.
+    open: Option<WriteTx>,
+    uncommitted: usize,
+    per_commit: usize,
 }
 
 impl OrderImportRun {
-    pub(crate) fn finish(mut self) -> ImportSummary {
+    /// Commits what is written and sums up the import.
+    pub(crate) async fn finish(mut self) -> Result<ImportSummary, ImportError> {
+        if let Some(tx) = self.open.take() {
+            tx.commit().await?;
+        }
         self.summary.rejected = self.summary.rejects.len();
         self.summary.rejects.sort_by_key(|r| r.line);
         self.summary.seconds = self.started.elapsed().as_secs_f64();
-        self.summary
+        Ok(self.summary)
     }
 
     /// Refuses a row whose order number an earlier row of the file already has.
@@ -82,7 +96,7 @@ impl App {
         read_errors: &[RowError],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary, ImportError> {
-        let mut run = self.begin_order_import(actor, opts, read_errors).await?;
+        let mut run = self.begin_order_import(actor, opts, read_errors, BATCH).await?;
         run.summary.records = records.len();
         // One record per order number: a second row for the same trade in one file is refused.
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -100,15 +114,17 @@ impl App {
             self.import_order_batch(actor, opts, &mut run, batch).await?;
             progress(run.done);
         }
-        Ok(run.finish())
+        run.finish().await
     }
 
     /// Finds the shop and sets its inventory start (the first import of a shop starts it now).
+    /// `batch` is the trades written at a time.
     pub(crate) async fn begin_order_import(
         &self,
         actor: &Actor,
         opts: &OrderImport,
         read_errors: &[RowError],
+        batch: usize,
     ) -> Result<OrderImportRun, ImportError> {
         let started = Instant::now();
         let mut summary = ImportSummary {
@@ -149,10 +165,22 @@ impl App {
                 w
             }
         };
-        Ok(OrderImportRun { shop, tz, warehouse, summary, started, done: 0 })
+        Ok(OrderImportRun {
+            shop,
+            tz,
+            warehouse,
+            summary,
+            started,
+            done: 0,
+            open: None,
+            uncommitted: 0,
+            per_commit: batch * BATCHES_PER_COMMIT,
+        })
     }
 
-    /// Imports one batch of distinct trades in one transaction.
+    /// Imports one batch of distinct trades into the run's transaction, and commits once that holds
+    /// [`BATCHES_PER_COMMIT`] batches' worth of trades. If the batch fails, the trades written since the last commit
+    /// are undone with it.
     pub(crate) async fn import_order_batch(
         &self,
         actor: &Actor,
@@ -160,11 +188,20 @@ impl App {
         run: &mut OrderImportRun,
         batch: &[OrderRecord],
     ) -> Result<(), ImportError> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = match run.open.take() {
+            Some(tx) => tx,
+            None => self.db.begin().await?,
+        };
         let ctx = Batch { actor, shop: &run.shop, warehouse: run.warehouse, tz: run.tz, file: &opts.file };
         ctx.run(&mut tx, batch, &mut run.summary).await?;
-        tx.commit().await?;
         run.done += batch.len();
+        run.uncommitted += batch.len();
+        if run.uncommitted >= run.per_commit {
+            tx.commit().await?;
+            run.uncommitted = 0;
+        } else {
+            run.open = Some(tx);
+        }
         Ok(())
     }
 }

@@ -321,7 +321,7 @@ impl App {
         }
         on_read(&files);
 
-        let mut run = self.begin_order_import(actor, opts, &files.errors).await?;
+        let mut run = self.begin_order_import(actor, opts, &files.errors, batch).await?;
         // The order report, a batch at a time: the next batch is read and put together while the
         // one before is written.
         let (mut chunks, reader) = read_chunks::<TaobaoOrderParser, _>(orders, batch, |r| r.line, Ok);
@@ -392,7 +392,7 @@ impl App {
             run.summary.rejects.push(Reject::from(&e));
             files.errors.push(e);
         }
-        let summary = run.finish();
+        let summary = run.finish().await?;
         Ok((summary, files))
     }
 }
