@@ -24,6 +24,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use zhanggui_app::{Actor, App, ErrorKind, Lang, UserFacing};
 
+/// Imports and reports build and drop many small strings and rows (a trade's fields, a query's
+/// arguments); mimalloc serves those from per-thread pages, where the C library's allocator spends
+/// about a fifth of an import's time merging and splitting its free chunks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "zhanggui", version, about = "掌柜 zhanggui: the back office for online shops / 网店后台")]
 pub struct Cli {
