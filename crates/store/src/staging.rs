@@ -52,9 +52,19 @@ impl Tx {
         Ok(())
     }
 
-    /// Indexes the staged lines by order number.
+    /// Indexes the staged lines by order number. Building the index sorts every staged line: the
+    /// sort spills to a file on disk past the page cache's size, instead of to memory (where the
+    /// scratch file keeps its other temporary tables, small ones that queries build on the way),
+    /// so the import's memory does not grow with the line report.
     pub async fn index_staging(&mut self) -> Result<(), StoreError> {
+        let on_sqlite = matches!(self, Tx::Sqlite(_));
+        if on_sqlite {
+            exec!(self, "PRAGMA temp_store = FILE")?;
+        }
         exec!(self, "CREATE INDEX staged_line_tid ON staged_line (tid, line)")?;
+        if on_sqlite {
+            exec!(self, "PRAGMA temp_store = MEMORY")?;
+        }
         Ok(())
     }
 
