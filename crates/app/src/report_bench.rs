@@ -5,8 +5,8 @@
 //!
 //! The company: one warehouse with stock for every SKU, two shops, `skus` SKUs (ten per product),
 //! `trades` trades spread over `days` days ending yesterday (1–3 lines each, sales skewed towards
-//! a few items, 92 % paid, most shipped, 3 % of paid trades refunded), written as history in bulk
-//! (which keeps the summaries as it goes).
+//! a few items, 92 % paid, most shipped, 3 % of paid trades refunded), written day after day as
+//! history in bulk (which keeps the summaries as it goes).
 
 use std::time::Instant;
 
@@ -229,7 +229,9 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
         let n = BATCH.min(trades - written);
         let mut batch: Vec<Generated> = Vec::with_capacity(n);
         for i in written..written + n {
-            let day = first + Duration::days(rng.random_range(0..i64::from(days)));
+            // In time order, as a shop's history accrues: day by day, each day's trades at random
+            // times within it.
+            let day = first + Duration::days((i as u64 * u64::from(days) / trades as u64) as i64);
             let created =
                 zhanggui_store::summaries::day_start(day, tz) + Duration::seconds(rng.random_range(0..86_400));
             let mut lines = Vec::new();
