@@ -34,6 +34,8 @@ use zhanggui_store::{Company, Db, StoreError};
 #[derive(Debug, Clone)]
 pub struct App {
     pub db: Db,
+    /// Morning pages computed since the data last changed (`reports::dashboard_cache`).
+    dashboards: std::sync::Arc<reports::dashboard_cache::DashboardCache>,
 }
 
 /// Who acts, for which company.
@@ -46,7 +48,7 @@ pub struct Actor {
 
 impl App {
     pub async fn open(url: &str) -> Result<App, StoreError> {
-        Ok(App { db: Db::connect(url).await? })
+        Ok(App { db: Db::connect(url).await?, dashboards: Default::default() })
     }
 
     /// The company the user means: by code, or the only/first one.

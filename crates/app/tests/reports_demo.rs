@@ -132,7 +132,7 @@ async fn demo_reports_match_the_raw_rows() {
                         .collect();
                     want.sort_unstable();
                     let got: Vec<(i64, i64)> = tx
-                        .unshipped_at(actor.company_id, 0, since, asof)
+                        .unshipped_at(actor.company_id, 0, since, asof, asof, asof)
                         .await
                         .unwrap()
                         .iter()
@@ -251,4 +251,48 @@ async fn demo_reports_match_the_raw_rows() {
 
 fn rate(num: i64, den: i64) -> MetricValue {
     if den == 0 { MetricValue::Unavailable } else { MetricValue::Rate(Ratio::new(num, den)) }
+}
+
+/// The morning page is kept while nothing changes (on SQLite, which tells when something was
+/// written), and computed again after a change made by another process; a day that has not ended
+/// is computed on every request, as is everything on PostgreSQL.
+#[tokio::test]
+async fn the_morning_page_is_kept_until_the_data_changes() {
+    use std::sync::Arc;
+    use zhanggui_app::store::Backend;
+    on_every_backend("the_morning_page_is_kept_until_the_data_changes", |ctx| async move {
+        let app = ctx.app;
+        let (actor, now) = demo(&app).await;
+        let yesterday = NaiveDate::from_ymd_opt(2024, 11, 19).unwrap();
+        let a = app.dashboard(&actor, None, Some(yesterday), now).await.unwrap();
+        let b = app.dashboard(&actor, None, Some(yesterday), now).await.unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(Arc::ptr_eq(&a, &b), ctx.backend == Backend::Sqlite, "kept on SQLite only");
+        // A shop's page is its own.
+        let shop = a.shops[0].name.clone();
+        let s = app.dashboard(&actor, Some(&shop), Some(yesterday), now).await.unwrap();
+        assert_eq!(s.daily.shop.as_deref(), Some(shop.as_str()));
+        assert!(!Arc::ptr_eq(&a, &s));
+
+        // Stock of the first best seller changes through another connection to the database, as
+        // another process (an import on the command line) would change it.
+        let best = a.daily.best_sellers[0].clone();
+        let other = App::open(&ctx.url).await.unwrap();
+        other.adjust_stock(&actor, &best.sku_code, None, 5, "盘盈", now).await.unwrap();
+        other.db.close().await;
+        let c = app.dashboard(&actor, None, Some(yesterday), now).await.unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        let after = c.daily.best_sellers.iter().find(|x| x.sku_code == best.sku_code).unwrap();
+        assert_eq!(after.available, best.available + 5);
+        // Read again without a change: kept.
+        let d = app.dashboard(&actor, None, Some(yesterday), now).await.unwrap();
+        assert_eq!(Arc::ptr_eq(&c, &d), ctx.backend == Backend::Sqlite);
+
+        // Today has not ended: its alerts are as of now, so it is computed each time.
+        let today = yesterday + Duration::days(1);
+        let t1 = app.dashboard(&actor, None, Some(today), now).await.unwrap();
+        let t2 = app.dashboard(&actor, None, Some(today), now).await.unwrap();
+        assert!(!Arc::ptr_eq(&t1, &t2));
+    })
+    .await;
 }

@@ -82,6 +82,7 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failur
             print(*format, &r, || {
                 let mut t = table(&[
                     lang.pick("页面", "page"),
+                    lang.pick("首次请求", "first request"),
                     lang.pick("逐个请求 中位数", "one at a time, median"),
                     lang.pick("最快", "best"),
                     lang.pick("与登录页之比", "ratio to the login page"),
@@ -92,6 +93,7 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failur
                 for p in &r.pages {
                     t.add_row(vec![
                         comfy_table::Cell::new(&p.path),
+                        num(format!("{:.1} ms", p.first_ms)),
                         num(format!("{:.1} ms", p.median_ms)),
                         num(format!("{:.1} ms", p.best_ms)),
                         num(format!("{:.1}×", p.ratio_to_floor)),

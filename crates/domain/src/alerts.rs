@@ -415,6 +415,14 @@ pub fn ship_deadline(paid_at: DateTime<Utc>, platform_ship_by: Option<DateTime<U
     platform_ship_by.unwrap_or(paid_at + sla)
 }
 
+/// The latest moments a trade still to ship can have been paid, or be due to ship by the platform's
+/// ship-by time, and raise a [`ship_alert`] at `now`: a trade paid later, with no ship-by time before
+/// the second bound, is neither late nor near its deadline. Lets a caller read only the trades that
+/// can alert.
+pub fn ship_alert_bounds(now: DateTime<Utc>, settings: &AlertSettings) -> (DateTime<Utc>, DateTime<Utc>) {
+    (now - settings.ship_sla + settings.ship_warn_before, now + settings.ship_warn_before)
+}
+
 /// The shipping alert (DOMAIN.md §2 "orders not shipped within 24 h", §4 SLA) for a trade still to ship
 /// (买家已付款,等待卖家发货 or 卖家部分发货, with no shipping time yet): **critical** once `now` is at or past
 /// the deadline ([`ship_deadline`]), a **warning** within `ship_warn_before` of it. Trades shipped (late or
@@ -891,6 +899,32 @@ mod tests {
                 None
             };
             prop_assert_eq!(a, expected);
+        }
+
+        #[test]
+        fn only_trades_within_the_bounds_alert(
+            paid_min in -3000i64..600,
+            ship_by_min in proptest::option::of(-3000i64..3000),
+            sla_h in 1i64..72,
+            warn_h in 0i64..24,
+        ) {
+            let s = AlertSettings { ship_sla: hours(sla_h), ship_warn_before: hours(warn_h), ..AlertSettings::default() };
+            let now = t0();
+            let state = ShipState {
+                status: TradeStatus::WaitSellerSendGoods,
+                paid_at: now + TimeDelta::minutes(paid_min),
+                shipped_at: None,
+                platform_ship_by: ship_by_min.map(|m| now + TimeDelta::minutes(m)),
+            };
+            let (paid_by, ship_by_by) = ship_alert_bounds(now, &s);
+            let within = state.paid_at <= paid_by || state.platform_ship_by.is_some_and(|b| b <= ship_by_by);
+            if ship_alert("T", &state, now, &s).is_some() {
+                prop_assert!(within, "{state:?} alerts outside the bounds {paid_by} / {ship_by_by}");
+            }
+            // Without a ship-by time the first bound is exact.
+            if state.platform_ship_by.is_none() {
+                prop_assert_eq!(ship_alert("T", &state, now, &s).is_some(), state.paid_at <= paid_by);
+            }
         }
     }
 }

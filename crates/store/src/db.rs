@@ -56,6 +56,8 @@ pub struct Db {
     /// Writers queueing for the turn: a writer that finishes while others wait leaves its
     /// transaction open for them (group commit, see [`WriteTx::commit`]).
     queued: Arc<AtomicUsize>,
+    /// A connection of its own that never writes, for [`Db::generation`] (SQLite files only).
+    watcher: Option<Arc<Mutex<Option<sqlx::SqliteConnection>>>>,
 }
 
 /// The SQLite write turn and the group transaction it may carry from one writer to the next.
@@ -408,6 +410,14 @@ impl Db {
             // Every connection to `:memory:` is a database of its own, so readers use the writer.
             return Ok(Db::with_pool(Pool::Sqlite { readers: writer.clone(), writer }));
         }
+        let watcher = match purpose {
+            SqliteUse::Shop => {
+                use sqlx::Connection as _;
+                let conn = sqlx::SqliteConnection::connect_with(&opts).await.map_err(connect_err)?;
+                Some(Arc::new(Mutex::new(Some(conn))))
+            }
+            SqliteUse::Scratch => None,
+        };
         let readers = SqlitePoolOptions::new()
             .test_before_acquire(false)
             .max_connections(8)
@@ -416,11 +426,29 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(connect_err)?;
-        Ok(Db::with_pool(Pool::Sqlite { readers, writer }))
+        Ok(Db { watcher, ..Db::with_pool(Pool::Sqlite { readers, writer }) })
     }
 
     fn with_pool(pool: Pool) -> Db {
-        Db { pool, writer: Arc::new(Mutex::new(WriterSlot::default())), queued: Arc::new(AtomicUsize::new(0)) }
+        Db {
+            pool,
+            writer: Arc::new(Mutex::new(WriterSlot::default())),
+            queued: Arc::new(AtomicUsize::new(0)),
+            watcher: None,
+        }
+    }
+
+    /// A number that stays the same as long as no transaction has written to the database, from
+    /// this process or any other, since it was last read: SQLite's `data_version`, read on a
+    /// connection that never writes itself. A result computed from a transaction begun after the
+    /// number was read is therefore still true while the number is unchanged. `None` where the
+    /// database cannot tell (PostgreSQL, an in-memory SQLite database): nothing may then be kept.
+    pub async fn generation(&self) -> Result<Option<i64>, StoreError> {
+        let Some(watcher) = &self.watcher else { return Ok(None) };
+        let mut conn = watcher.lock().await;
+        let Some(conn) = conn.as_mut() else { return Ok(None) };
+        let version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(conn).await?;
+        Ok(Some(version))
     }
 
     pub fn backend(&self) -> Backend {
@@ -488,6 +516,15 @@ impl Db {
             Pool::Sqlite { readers, writer } => {
                 readers.close().await;
                 writer.close().await;
+                let watcher = match &self.watcher {
+                    Some(w) => w.lock().await.take(),
+                    None => None,
+                };
+                if let Some(conn) = watcher {
+                    use sqlx::Connection as _;
+                    // Nothing is written on it, so nothing is lost if closing fails.
+                    let _ = conn.close().await;
+                }
             }
             Pool::Postgres(pool) => pool.close().await,
         }

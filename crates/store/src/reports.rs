@@ -358,13 +358,18 @@ impl Tx {
     }
 
     /// Trades paid in `[since, asof)` in scope that had not shipped and were not closed at `asof`
-    /// (the trade's current status is kept to tell a group buy not formed, 拼团中, from the rest).
+    /// (the trade's current status is kept to tell a group buy not formed, 拼团中, from the rest),
+    /// of those paid by `paid_by` or due by a platform ship-by time by `ship_by_by` (the trades that
+    /// can raise a shipping alert, `zhanggui_domain::alerts::ship_alert_bounds`; `asof` for both
+    /// reads them all).
     pub async fn unshipped_at(
         &mut self,
         company_id: i64,
         shop_id: i64,
         since: DateTime<Utc>,
         asof: DateTime<Utc>,
+        paid_by: DateTime<Utc>,
+        ship_by_by: DateTime<Utc>,
     ) -> Result<Vec<Unshipped>, StoreError> {
         // Three disjoint parts, each read from its own small index (migration 0010): trades still
         // neither shipped nor closed, trades shipped since `asof`, trades closed since without shipping.
@@ -373,17 +378,17 @@ impl Tx {
             self,
             "SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
              WHERE company_id = $1 AND paid_at >= $2 AND paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
-               AND shipped_at IS NULL AND closed_at IS NULL \
+               AND shipped_at IS NULL AND closed_at IS NULL AND (paid_at <= $5 OR ship_by_at <= $6) \
              UNION ALL \
              SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
              WHERE company_id = $1 AND shipped_at >= $3 AND +paid_at >= $2 AND +paid_at < $3 AND ($4 = 0 OR shop_id = $4) \
-               AND (closed_at IS NULL OR closed_at >= $3) \
+               AND (closed_at IS NULL OR closed_at >= $3) AND (+paid_at <= $5 OR ship_by_at <= $6) \
              UNION ALL \
              SELECT id, tid, shop_id, status, paid_at, ship_by_at FROM trade \
              WHERE company_id = $1 AND closed_at >= $3 AND shipped_at IS NULL AND +paid_at >= $2 AND +paid_at < $3 \
-               AND ($4 = 0 OR shop_id = $4) \
+               AND ($4 = 0 OR shop_id = $4) AND (+paid_at <= $5 OR ship_by_at <= $6) \
              ORDER BY 5, 1",
-            [company_id, to_ts(since), to_ts(asof), shop_id],
+            [company_id, to_ts(since), to_ts(asof), shop_id, to_ts(paid_by), to_ts(ship_by_by)],
             |r| Ok(Unshipped {
                 trade_id: r.try_get(0)?,
                 tid: r.try_get(1)?,

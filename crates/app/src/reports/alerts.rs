@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
-use zhanggui_domain::alerts::{ShipState, best_seller_alert, refund_alert, ship_alert, sort_alerts};
+use zhanggui_domain::alerts::{ShipState, best_seller_alert, refund_alert, ship_alert, ship_alert_bounds, sort_alerts};
 use zhanggui_domain::{Alert, AlertSettings, Money, RefundKind, RefundStatus, TradeStatus};
 use zhanggui_store::reports::ReportSku;
 use zhanggui_store::{StoreError, Tx};
@@ -96,8 +96,15 @@ pub(crate) async fn alerts(
     // Stock below the class's alert level.
     out.extend(stock);
     // Paid and not shipped within the shop's time (24 h by default), as of then.
+    // Only the trades that can alert by then are read: paid long enough ago, or due by a platform
+    // ship-by time soon enough, under the settings of whichever shop alerts soonest.
     let since = asof - Duration::days(UNSHIPPED_LOOKBACK_DAYS);
-    for t in tx.unshipped_at(scope.company_id, scope.shop_id(), since, asof).await? {
+    let (paid_by, ship_by_by) = scope
+        .shops
+        .iter()
+        .map(|s| ship_alert_bounds(asof, &of_shop(s.id)))
+        .fold((since, since), |(paid, by), (p, b)| (paid.max(p), by.max(b)));
+    for t in tx.unshipped_at(scope.company_id, scope.shop_id(), since, asof, paid_by, ship_by_by).await? {
         let status = match t.status.parse::<TradeStatus>() {
             Ok(TradeStatus::PaidForbidConsign) => TradeStatus::PaidForbidConsign,
             _ => TradeStatus::WaitSellerSendGoods,

@@ -6,6 +6,8 @@
 //! Every figure comes from the same functions as `zhanggui report daily`, so the page and the report
 //! agree to the fen.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use zhanggui_domain::{Alert, AlertCode};
@@ -76,17 +78,47 @@ pub fn alert_target(a: &Alert) -> Option<AlertTarget> {
 }
 
 impl App {
-    /// The morning page of `date` (default yesterday) for a shop or the company.
+    /// The morning page of `date` (default yesterday) for a shop or the company: computed, or kept
+    /// from an earlier request if no data has changed since (see `dashboard_cache`).
     pub async fn dashboard(
         &self,
         actor: &Actor,
         shop: Option<&str>,
         date: Option<NaiveDate>,
         now: DateTime<Utc>,
+    ) -> Result<Arc<Dashboard>, ReportError> {
+        // The generation is read before anything the page is computed from.
+        let generation = self.db.generation().await?;
+        let scope = self.report_scope(actor, shop).await?;
+        let date = date.unwrap_or_else(|| scope.yesterday(now));
+        let ended = scope.start(date + Duration::days(1)) <= now;
+        let (Some(generation), true) = (generation, ended) else {
+            return Ok(Arc::new(self.compute_dashboard(actor, shop, date, now).await?));
+        };
+        let key = (scope.company_id, scope.shop_id(), date);
+        if let Some(page) = self.dashboards.get(key, generation) {
+            return Ok(page);
+        }
+        let _turn = self.dashboards.computing.lock().await;
+        // Another request may have computed it while this one waited, or the data moved on.
+        let generation = self.db.generation().await?.unwrap_or(generation);
+        if let Some(page) = self.dashboards.get(key, generation) {
+            return Ok(page);
+        }
+        let page = Arc::new(self.compute_dashboard(actor, shop, date, now).await?);
+        self.dashboards.put(key, generation, page.clone());
+        Ok(page)
+    }
+
+    async fn compute_dashboard(
+        &self,
+        actor: &Actor,
+        shop: Option<&str>,
+        date: NaiveDate,
+        now: DateTime<Utc>,
     ) -> Result<Dashboard, ReportError> {
         let scope = self.report_scope(actor, shop).await?;
         let all = self.report_scope(actor, None).await?.shops;
-        let date = date.unwrap_or_else(|| scope.yesterday(now));
         let daily = self.daily_report_in(&scope, Some(date), now).await?;
         let (prev_from, prev_to) = previous_month_span(date);
         let mut tx = self.db.begin_read().await?;

@@ -19,6 +19,7 @@ pub mod alerts;
 pub mod customers;
 pub mod daily;
 pub mod dashboard;
+pub(crate) mod dashboard_cache;
 pub mod monthly;
 pub mod replenishment;
 pub mod returns;
