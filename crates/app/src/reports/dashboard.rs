@@ -7,6 +7,7 @@
 //! agree to the fen.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -87,49 +88,75 @@ impl App {
         date: Option<NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<Arc<Dashboard>, ReportError> {
-        // The generation is read before anything the page is computed from.
-        let generation = self.db.generation().await?;
-        let scope = self.report_scope(actor, shop).await?;
+        let arrived = Instant::now();
+        let (generation, scope) = self.generation_and_scope(actor, shop).await?;
         let date = date.unwrap_or_else(|| scope.yesterday(now));
+        let key = (scope.company_id, scope.shop_id(), date);
         let ended = scope.start(date + Duration::days(1)) <= now;
         let (Some(generation), true) = (generation, ended) else {
-            return Ok(Arc::new(self.compute_dashboard(actor, shop, date, now).await?));
+            return Ok(Arc::new(self.compute_dashboard(actor, &scope, date, now).await?));
         };
+        if let Some(page) = self.dashboards.get(key, generation) {
+            return Ok(page);
+        }
+        let turn = self.dashboards.turn(key);
+        let _turn = turn.lock().await;
+        // The page computed while this request waited, from data read after it arrived.
+        if let Some(page) = self.dashboards.read_since(key, arrived) {
+            return Ok(page);
+        }
+        // This request's turn: the generation and the scope again, read before the page's data.
+        let read_at = Instant::now();
+        let (generation, scope) = self.generation_and_scope(actor, shop).await?;
         let key = (scope.company_id, scope.shop_id(), date);
-        if let Some(page) = self.dashboards.get(key, generation) {
+        let ended = scope.start(date + Duration::days(1)) <= now;
+        let generation = generation.filter(|_| ended);
+        if let Some(page) = generation.and_then(|g| self.dashboards.get(key, g)) {
             return Ok(page);
         }
-        let _turn = self.dashboards.computing.lock().await;
-        // Another request may have computed it while this one waited, or the data moved on.
-        let generation = self.db.generation().await?.unwrap_or(generation);
-        if let Some(page) = self.dashboards.get(key, generation) {
-            return Ok(page);
+        let page = Arc::new(self.compute_dashboard(actor, &scope, date, now).await?);
+        if let Some(generation) = generation {
+            self.dashboards.put(key, generation, read_at, page.clone());
         }
-        let page = Arc::new(self.compute_dashboard(actor, shop, date, now).await?);
-        self.dashboards.put(key, generation, page.clone());
         Ok(page)
+    }
+
+    /// The database's generation (`None` when it cannot be told, or reading it failed: the page is
+    /// then computed and not kept), then the scope, in that order.
+    async fn generation_and_scope(
+        &self,
+        actor: &Actor,
+        shop: Option<&str>,
+    ) -> Result<(Option<i64>, super::Scope), ReportError> {
+        let generation = match self.db.generation().await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!("cannot read the database generation, the morning page is not kept: {e}");
+                None
+            }
+        };
+        Ok((generation, self.report_scope(actor, shop).await?))
     }
 
     async fn compute_dashboard(
         &self,
         actor: &Actor,
-        shop: Option<&str>,
+        scope: &super::Scope,
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Dashboard, ReportError> {
-        let scope = self.report_scope(actor, shop).await?;
         let all = self.report_scope(actor, None).await?.shops;
-        let daily = self.daily_report_in(&scope, Some(date), now).await?;
+        let daily = self.daily_report_in(scope, Some(date), now).await?;
         let (prev_from, prev_to) = previous_month_span(date);
         let mut tx = self.db.begin_read().await?;
         // The trends chart no margin, so the days skip reading the cost of goods.
         let first = date - Duration::days(TREND_DAYS + 6);
-        let days: Vec<DayFigures> = day_figures(&mut tx, &scope, first, date)
+        let days: Vec<DayFigures> = day_figures(&mut tx, scope, first, date)
             .await?
             .into_iter()
             .map(|(d, figures)| DayFigures { date: day_text(d), figures })
             .collect();
-        let previous_month_to_date = period_figures(&mut tx, &scope, prev_from, prev_to).await?;
+        let previous_month_to_date = period_figures(&mut tx, scope, prev_from, prev_to).await?;
         tx.commit().await?;
         Ok(Dashboard {
             daily,
