@@ -54,6 +54,12 @@ impl Server {
         let actor = Actor { company_id, user: "setup".into() };
         let now = Utc::now();
         app.adjust_stock(&actor, SKU, Some("HZ"), 20, "期初库存", now).await.expect("stock");
+        // Created about two hours ago and paid one hour ago, but never before the company's midnight:
+        // the day reports of yesterday that tests check must not take it in just after midnight.
+        let tz = zhanggui_app::clock::zone("Asia/Shanghai");
+        let midnight = zhanggui_app::clock::day_start(now.with_timezone(&tz).date_naive(), tz);
+        let created = (now - chrono::Duration::hours(2)).max(midnight);
+        let paid = (now - chrono::Duration::hours(1)).max(created + (now - created) / 2);
         let input = TradeInput {
             shop_id: shop,
             tid: "2401180001".into(),
@@ -61,7 +67,7 @@ impl Server {
             receiver_name: "王小明".into(),
             receiver_phone: "138****0000".into(),
             receiver_address: "浙江省 杭州市 西湖区 文三路 1 号".into(),
-            created_at: now - chrono::Duration::hours(2),
+            created_at: created,
             buyer_message: EVIL_MESSAGE.into(),
             lines: vec![LineInput {
                 outer_sku_id: SKU.into(),
@@ -72,7 +78,7 @@ impl Server {
             ..Default::default()
         };
         let trade_id = app.create_trade(&actor, &input).await.expect("trade");
-        app.pay_trade(&actor, trade_id, now - chrono::Duration::hours(1)).await.expect("pay");
+        app.pay_trade(&actor, trade_id, paid).await.expect("pay");
 
         app.first_start(company_id, Some(ADMIN_PASSWORD)).await.expect("first start").expect("admin created");
         let session = app.login("admin", ADMIN_PASSWORD, Utc::now()).await.expect("admin login");
