@@ -78,6 +78,12 @@ pub fn alert_target(a: &Alert) -> Option<AlertTarget> {
     }
 }
 
+/// Where a page of `date` in scope is kept, and whether the date has ended by `now` (only then may
+/// it be kept: until then its alerts are as of now).
+fn page_key(scope: &super::Scope, date: NaiveDate, now: DateTime<Utc>) -> (super::dashboard_cache::Key, bool) {
+    ((scope.company_id, scope.shop_id(), date), scope.start(date + Duration::days(1)) <= now)
+}
+
 impl App {
     /// The morning page of `date` (default yesterday) for a shop or the company: computed, or kept
     /// from an earlier request if no data has changed since (see `dashboard_cache`).
@@ -91,8 +97,7 @@ impl App {
         let arrived = Instant::now();
         let (generation, scope) = self.generation_and_scope(actor, shop).await?;
         let date = date.unwrap_or_else(|| scope.yesterday(now));
-        let key = (scope.company_id, scope.shop_id(), date);
-        let ended = scope.start(date + Duration::days(1)) <= now;
+        let (key, ended) = page_key(&scope, date, now);
         let (Some(generation), true) = (generation, ended) else {
             return Ok(Arc::new(self.compute_dashboard(actor, &scope, date, now).await?));
         };
@@ -108,8 +113,7 @@ impl App {
         // This request's turn: the generation and the scope again, read before the page's data.
         let read_at = Instant::now();
         let (generation, scope) = self.generation_and_scope(actor, shop).await?;
-        let key = (scope.company_id, scope.shop_id(), date);
-        let ended = scope.start(date + Duration::days(1)) <= now;
+        let (key, ended) = page_key(&scope, date, now);
         let generation = generation.filter(|_| ended);
         if let Some(page) = generation.and_then(|g| self.dashboards.get(key, g)) {
             return Ok(page);
@@ -145,7 +149,11 @@ impl App {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Dashboard, ReportError> {
-        let all = self.report_scope(actor, None).await?.shops;
+        // The shop switcher lists every shop: the scope's own list when it is the company's.
+        let all = match scope.shop {
+            None => scope.shops.clone(),
+            Some(_) => self.report_scope(actor, None).await?.shops,
+        };
         let daily = self.daily_report_in(scope, Some(date), now).await?;
         let (prev_from, prev_to) = previous_month_span(date);
         let mut tx = self.db.begin_read().await?;
