@@ -80,16 +80,28 @@ fn floor(dir: &Path, orders: &Path, lines: &Path) -> Option<f64> {
     }
 }
 
-/// Runs the benchmark with `trades` generated trades, in a temporary folder it removes afterwards.
-pub async fn run(trades: usize) -> Result<ImportBench, ImportBenchError> {
+/// Runs the benchmark with `trades` generated trades, in a temporary folder it removes afterwards,
+/// or in `keep`, where the generated files and the imported database (`zhanggui.db`) stay to be
+/// looked at.
+pub async fn run(trades: usize, keep: Option<&Path>) -> Result<ImportBench, ImportBenchError> {
+    if let Some(dir) = keep {
+        std::fs::create_dir_all(dir)?;
+        let db = dir.join("zhanggui.db");
+        for path in [db.clone(), dir.join("zhanggui.db-wal"), dir.join("zhanggui.db-shm"), dir.join("floor.db")] {
+            if path.exists() {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        return run_in(dir, trades, Some(&db)).await;
+    }
     let dir: PathBuf = std::env::temp_dir().join(format!("zhanggui-import-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let result = run_in(&dir, trades).await;
+    let result = run_in(&dir, trades, None).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchError> {
+async fn run_in(dir: &Path, trades: usize, keep_db: Option<&Path>) -> Result<ImportBench, ImportBenchError> {
     let opts = Options::plain().with_many_lines();
     let orders_path = dir.join("ExportOrderList.csv");
     let lines_path = dir.join("ExportOrderDetailList.csv");
@@ -107,8 +119,16 @@ async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchErr
     let file_mb = (std::fs::metadata(&orders_path)?.len() + std::fs::metadata(&lines_path)?.len()) as f64 / 1e6;
     let floor_s = floor(dir, &orders_path, &lines_path);
 
-    let scratch = Scratch::sqlite();
-    let app = App::open(&scratch.url).await?;
+    let scratch = match keep_db {
+        Some(_) => None,
+        None => Some(Scratch::sqlite()),
+    };
+    let url = match (&scratch, keep_db) {
+        (Some(s), _) => s.url.clone(),
+        (None, Some(db)) => db.display().to_string(),
+        (None, None) => return Err(ImportBenchError::File("no database".into())),
+    };
+    let app = App::open(&url).await?;
     let company_id = app.create_company("bench", "压测公司", "Asia/Shanghai").await?;
     let wh = app.create_warehouse(company_id, "HZ", "杭州主仓").await?;
     app.create_shop(company_id, Platform::Taobao, "压测店", Some(wh), Default::default()).await?;
@@ -137,7 +157,9 @@ async fn run_in(dir: &Path, trades: usize) -> Result<ImportBench, ImportBenchErr
     let write_s = started.elapsed().as_secs_f64() - read_s;
     let total_s = started.elapsed().as_secs_f64();
     app.db.close().await;
-    scratch.drop_now().await?;
+    if let Some(scratch) = scratch {
+        scratch.drop_now().await?;
+    }
     if imported.inserted != summary.trades {
         return Err(ImportBenchError::File(format!(
             "imported {} trades of {} generated",

@@ -393,6 +393,26 @@ async fn the_time_zone_is_checked_and_moves_the_days_of_the_reports() {
         // Shops and trades written after the change use it too.
         let shops = app.shops(&fx.actor).await.unwrap();
         assert!(shops.iter().all(|s| s.time_zone == chrono_tz::Europe::London));
+        // A buyer's trades around the night London puts its clocks back (01:00 UTC on 27 October
+        // 2024, a day of 25 hours), in both shops: the buyer counters stay exact.
+        let utc =
+            |d: u32, h: u32, m: u32| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 10, d, h, m, 0).unwrap();
+        for (i, (shop, paid)) in [
+            (fx.taobao, utc(26, 22, 30)), // 23:30 on the 26th, summer time
+            (fx.taobao, utc(26, 23, 30)), // 00:30 on the 27th, summer time
+            (fx.tmall, utc(27, 23, 30)),  // 23:30 on the 27th, winter time
+            (fx.taobao, utc(31, 12, 0)),
+            (fx.tmall, utc(28, 0, 30)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut t = fx.trade(shop, &format!("41029384756301{i:02}"), "夜猫子", &[(TEE_BLACK_M, 1)]);
+            t.created_at = paid - Duration::minutes(5);
+            let id = app.create_trade(&fx.actor, &t).await.unwrap();
+            app.pay_trade(&fx.actor, id, paid).await.unwrap();
+        }
+        reports_check::assert_summaries_exact(app, fx.company_id, chrono_tz::Europe::London).await;
 
         let log = audit(app, &fx).await;
         let line = log.iter().find(|r| r.action == "settings.time_zone").unwrap();

@@ -29,6 +29,10 @@ pub enum BenchCommand {
     Import {
         #[arg(long, default_value_t = 1_000_000)]
         trades: usize,
+        /// Write the generated files and the imported database (zhanggui.db) into this folder and
+        /// leave them there.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -161,8 +165,10 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand, lang: Lang) -> Result<(), Failur
                 t
             })
         }
-        BenchCommand::Import { trades, format } => {
-            let r = zhanggui_app::import_bench::run(*trades).await.map_err(|e| Failure::internal(e.to_string()))?;
+        BenchCommand::Import { trades, keep, format } => {
+            let r = zhanggui_app::import_bench::run(*trades, keep.as_deref())
+                .await
+                .map_err(|e| Failure::internal(e.to_string()))?;
             print(*format, &r, || {
                 let mut t = table(&[lang.pick("项目", "what"), lang.pick("数值", "value")]);
                 let opt = |v: Option<f64>, unit: &str| v.map(|x| format!("{x:.1}{unit}")).unwrap_or_else(|| "—".into());

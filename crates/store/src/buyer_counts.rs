@@ -10,9 +10,10 @@
 //!
 //! **How they are kept.** Whatever writes a trade's creation time, payment time or buyer lists the
 //! times that changed as [`BuyerEdit`]s, after its own writes and in the same transaction, and calls
-//! [`Tx::count_buyers`]. That reads the buyers' trades in the weeks and months around the changed
-//! times (after the change), derives what they were before it, and adds the difference of what the
-//! two count. A trade written out of order (an export is newest first) moves a buyer's first day of
+//! [`Tx::count_buyers`]. That counts the buyers' trades per shop and day in the weeks and months
+//! around the changed times (after the change; the database groups them, so a buyer with thousands
+//! of trades costs a few rows), derives the days they had before it, and adds the difference of what
+//! the two count. A trade written out of order (an export is newest first) moves a buyer's first day of
 //! the month back; a later payment adds a paying day. On PostgreSQL the writes that come here have
 //! already locked the buyer's customer row, so two writers of one buyer take turns.
 //! [`Tx::rebuild_buyer_counts`] recomputes every row from the trades.
@@ -195,6 +196,40 @@ type ShopDays = (Vec<(i64, NaiveDate)>, Vec<(i64, NaiveDate)>);
 /// Customers whose trades are read in one statement.
 const CHUNK: usize = 400;
 
+/// A buyer's trades by (shop, day): how many.
+type TradeDays = BTreeMap<(i64, NaiveDate), i64>;
+
+/// The offset from UTC, in seconds, that `tz` keeps through `[lo, hi)` (UTC seconds), or `None`
+/// when it changes there or the span is too long to check. Offsets are looked at every six hours:
+/// no zone changes its offset and back within that.
+pub(crate) fn fixed_offset(tz: Tz, lo: i64, hi: i64) -> Option<i64> {
+    use chrono::Offset as _;
+    const STEP: i64 = 6 * 3600;
+    const LONGEST: i64 = 400 * 86_400;
+    if hi <= lo || hi - lo > LONGEST {
+        return None;
+    }
+    let offset = |t: i64| i64::from(from_ts(t).with_timezone(&tz).offset().fix().local_minus_utc());
+    let first = offset(lo);
+    let mut t = lo;
+    while t < hi {
+        if offset(t) != first {
+            return None;
+        }
+        t += STEP;
+    }
+    (offset(hi - 1) == first).then_some(first)
+}
+
+/// The day `n` days after 1970-01-01.
+fn epoch_day(n: i64) -> Result<NaiveDate, StoreError> {
+    i32::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_add(719_163))
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| StoreError::Corrupt(format!("buyer counters: day {n} out of range")))
+}
+
 impl Tx {
     /// Brings the buyer counters up to date with changes already written in this transaction (see
     /// the module's doc).
@@ -237,42 +272,52 @@ impl Tx {
                 }
             }
         }
-        let day = |at: i64| from_ts(at).with_timezone(&tz).date_naive();
+        let day = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive();
         for time in [TradeTime::Created, TradeTime::Paid] {
             let wanted: Vec<(i64, (i64, i64))> = buyers
                 .iter()
                 .filter(|((c, t), _)| *t == time && !fresh.contains(c))
                 .map(|((c, _), (span, _))| (*c, *span))
                 .collect();
-            let mut after: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+            // Per buyer, their trades now (after the edits) by (shop, day).
+            let mut after: HashMap<i64, TradeDays> = HashMap::new();
             for ((c, _), (_, mine)) in buyers.iter().filter(|((c, t), _)| *t == time && fresh.contains(c)) {
                 let now = after.entry(*c).or_default();
-                now.extend(mine.iter().filter_map(|e| e.after.map(|at| (e.shop_id, to_ts(at)))));
+                for e in mine {
+                    if let Some(at) = e.after {
+                        *now.entry((e.shop_id, day(at))).or_default() += 1;
+                    }
+                }
             }
             for chunk in wanted.chunks(CHUNK) {
-                for (customer_id, shop_id, at) in self.buyer_times(time, chunk).await? {
-                    after.entry(customer_id).or_default().push((shop_id, at));
+                for (customer_id, shop_id, d, n) in self.buyer_trade_days(time, tz, chunk).await? {
+                    *after.entry(customer_id).or_default().entry((shop_id, d)).or_default() += n;
                 }
             }
             for ((customer_id, _), (_, mine)) in buyers.iter().filter(|((_, t), _)| *t == time) {
-                let now: Vec<(i64, i64)> = after.remove(customer_id).unwrap_or_default();
+                let now = after.remove(customer_id).unwrap_or_default();
                 let mut was = now.clone();
                 for e in mine {
                     if let Some(t) = e.after {
-                        let Some(i) = was.iter().position(|x| *x == (e.shop_id, to_ts(t))) else {
-                            return Err(StoreError::Corrupt(format!(
-                                "buyer counters: customer {customer_id} has no trade at {t} in shop {}",
-                                e.shop_id
-                            )));
-                        };
-                        was.swap_remove(i);
+                        let key = (e.shop_id, day(t));
+                        match was.get_mut(&key) {
+                            Some(n) if *n > 1 => *n -= 1,
+                            Some(_) => {
+                                was.remove(&key);
+                            }
+                            None => {
+                                return Err(StoreError::Corrupt(format!(
+                                    "buyer counters: customer {customer_id} has no trade at {t} in shop {}",
+                                    e.shop_id
+                                )));
+                            }
+                        }
                     }
                     if let Some(t) = e.before {
-                        was.push((e.shop_id, to_ts(t)));
+                        *was.entry((e.shop_id, day(t))).or_default() += 1;
                     }
                 }
-                let days =
-                    |v: &[(i64, i64)]| -> Vec<(i64, NaiveDate)> { v.iter().map(|(s, at)| (*s, day(*at))).collect() };
+                let days = |v: &TradeDays| -> Vec<(i64, NaiveDate)> { v.keys().copied().collect() };
                 add_buyer_days(&days(&now), time, 1, &mut delta);
                 add_buyer_days(&days(&was), time, -1, &mut delta);
             }
@@ -280,51 +325,68 @@ impl Tx {
         self.add_buyer_delta(company_id, &delta).await
     }
 
-    /// The times of one kind of the given buyers' trades within their spans: (customer, shop, time).
-    async fn buyer_times(
+    /// The given buyers' trades within their spans, counted by day of one kind of time:
+    /// (customer, shop, day in `tz`, trades). Where `tz` keeps one offset from UTC over the spans,
+    /// the database groups the trades into days; elsewhere it groups them by instant, and the
+    /// instants are turned into days here.
+    async fn buyer_trade_days(
         &mut self,
         time: TradeTime,
+        tz: Tz,
         wanted: &[(i64, (i64, i64))],
-    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    ) -> Result<Vec<(i64, i64, NaiveDate, i64)>, StoreError> {
         use sqlx::Row as _;
-        if wanted.is_empty() {
+        let (Some(lo), Some(hi)) =
+            (wanted.iter().map(|(_, (lo, _))| *lo).min(), wanted.iter().map(|(_, (_, hi))| *hi).max())
+        else {
             return Ok(Vec::new());
-        }
+        };
         let column = match time {
             TradeTime::Created => "created_at",
             TradeTime::Paid => "paid_at",
+        };
+        let offset = fixed_offset(tz, lo, hi);
+        let key = match offset {
+            Some(off) => format!("(t.{column} + {off}) / 86400"),
+            None => format!("t.{column}"),
         };
         let rows: Vec<String> =
             (0..wanted.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
         let sql = format!(
             "WITH w (cid, lo, hi) AS (VALUES {}) \
-             SELECT t.customer_id, t.shop_id, t.{column} FROM w \
-             JOIN trade t ON t.customer_id = w.cid AND t.{column} >= w.lo AND t.{column} < w.hi",
+             SELECT t.customer_id, t.shop_id, {key}, COUNT(*) FROM w \
+             JOIN trade t ON t.customer_id = w.cid AND t.{column} >= w.lo AND t.{column} < w.hi \
+             GROUP BY t.customer_id, t.shop_id, {key}",
             rows.join(", ")
         );
         let mut a: Vec<Value> = Vec::with_capacity(wanted.len() * 3);
         for (c, (lo, hi)) in wanted {
             a.extend(args![*c, *lo, *hi]);
         }
-        let mut out = Vec::new();
-        macro_rules! read {
-            ($t:expr) => {{
-                for r in
-                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter()).fetch_all(&mut **$t).await?
-                {
-                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-                }
-            }};
-        }
+        let mut grouped: Vec<(i64, i64, i64, i64)> = Vec::new();
         match self {
             Tx::Sqlite(t) => {
                 let refs: Vec<&Value> = a.iter().collect();
                 let (sql, args) = crate::batch::positional(&sql, &refs);
                 for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await? {
-                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                    grouped.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
                 }
             }
-            Tx::Postgres(t) => read!(t),
+            Tx::Postgres(t) => {
+                for r in
+                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter()).fetch_all(&mut **t).await?
+                {
+                    grouped.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(grouped.len());
+        for (customer_id, shop_id, key, n) in grouped {
+            let d = match offset {
+                Some(_) => epoch_day(key)?,
+                None => from_ts(key).with_timezone(&tz).date_naive(),
+            };
+            out.push((customer_id, shop_id, d, n));
         }
         Ok(out)
     }
@@ -559,6 +621,36 @@ mod tests {
         assert_eq!(get(0, "2026-12-02"), Some([1, 0, 0, 0]));
         // Nothing for paid trades.
         assert!(out.values().all(|c| c.get(TradeTime::Paid) == [0; 4]));
+    }
+
+    #[test]
+    fn a_zone_keeps_its_offset_unless_it_moves_its_clocks_in_the_span() {
+        use chrono::TimeZone as _;
+        let ts = |y, m, d, h| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap().timestamp();
+        let shanghai = chrono_tz::Asia::Shanghai;
+        assert_eq!(fixed_offset(shanghai, ts(2024, 10, 1, 0), ts(2024, 12, 1, 0)), Some(8 * 3600));
+        let london = chrono_tz::Europe::London;
+        // Summer time until 01:00 UTC on 27 October 2024.
+        assert_eq!(fixed_offset(london, ts(2024, 9, 30, 23), ts(2024, 10, 27, 1)), Some(3600));
+        assert_eq!(fixed_offset(london, ts(2024, 9, 30, 23), ts(2024, 10, 27, 2)), None);
+        assert_eq!(fixed_offset(london, ts(2024, 10, 27, 1), ts(2024, 12, 1, 0)), Some(0));
+        // Both changes of a year inside the span: the same offset at both ends is not enough.
+        assert_eq!(fixed_offset(london, ts(2024, 3, 1, 0), ts(2024, 11, 30, 0)), None);
+        // Too long to look at, or empty.
+        assert_eq!(fixed_offset(shanghai, ts(2020, 1, 1, 0), ts(2024, 1, 1, 0)), None);
+        assert_eq!(fixed_offset(shanghai, ts(2024, 1, 1, 0), ts(2024, 1, 1, 0)), None);
+    }
+
+    #[test]
+    fn days_since_1970_are_dates() {
+        assert_eq!(epoch_day(0).unwrap(), d("1970-01-01"));
+        assert_eq!(epoch_day(20_000).unwrap(), d("2024-10-04"));
+        // 23:59:59 and 00:00:00 in Shanghai of the 2nd of December 2026, grouped as the SQL does.
+        use chrono::TimeZone as _;
+        let midnight = chrono_tz::Asia::Shanghai.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).single().unwrap().timestamp();
+        assert_eq!(epoch_day((midnight - 1 + 8 * 3600) / 86_400).unwrap(), d("2026-12-01"));
+        assert_eq!(epoch_day((midnight + 8 * 3600) / 86_400).unwrap(), d("2026-12-02"));
+        assert!(epoch_day(i64::MAX).is_err());
     }
 
     #[test]

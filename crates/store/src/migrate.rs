@@ -76,6 +76,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_buyer_lookup.sql"),
         postgres: include_str!("../migrations/postgres/0011_buyer_lookup.sql"),
     },
+    Migration {
+        version: 12,
+        name: "buyer_days",
+        sqlite: include_str!("../migrations/sqlite/0012_buyer_days.sql"),
+        postgres: include_str!("../migrations/postgres/0012_buyer_days.sql"),
+    },
 ];
 
 impl Db {
