@@ -603,6 +603,11 @@ impl Tx {
         for (row, p) in customers.iter_mut().zip(&paying) {
             row.extend(args![p.trades, p.spend, p.first, p.last]);
         }
+        // In the order of the (system, nick) key, so the upsert walks its index from one end to the other.
+        let mut by_key: Vec<(&(&str, &str), &usize)> = seen.iter().collect();
+        by_key.sort_unstable();
+        let customers: Vec<Vec<Value>> =
+            by_key.into_iter().filter_map(|(_, i)| customers.get_mut(*i).map(std::mem::take)).collect();
         self.insert_rows(
             &RowInsert {
                 head: "INSERT INTO customer (company_id, account_system, nick, province, city, district, created_at, \
