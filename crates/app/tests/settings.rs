@@ -395,14 +395,17 @@ async fn the_time_zone_is_checked_and_moves_the_days_of_the_reports() {
         assert!(shops.iter().all(|s| s.time_zone == chrono_tz::Europe::London));
         // A buyer's trades around the night London puts its clocks back (01:00 UTC on 27 October
         // 2024, a day of 25 hours), in both shops: the buyer counters stay exact.
-        let utc =
-            |d: u32, h: u32, m: u32| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 10, d, h, m, 0).unwrap();
+        let utc = |mo: u32, d: u32, h: u32, m: u32| {
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, mo, d, h, m, 0).unwrap()
+        };
         for (i, (shop, paid)) in [
-            (fx.taobao, utc(26, 22, 30)), // 23:30 on the 26th, summer time
-            (fx.taobao, utc(26, 23, 30)), // 00:30 on the 27th, summer time
-            (fx.tmall, utc(27, 23, 30)),  // 23:30 on the 27th, winter time
-            (fx.taobao, utc(31, 12, 0)),
-            (fx.tmall, utc(28, 0, 30)),
+            (fx.taobao, utc(10, 26, 22, 30)), // 23:30 on the 26th, summer time
+            (fx.taobao, utc(10, 26, 23, 30)), // 00:30 on the 27th, summer time
+            (fx.tmall, utc(10, 27, 23, 30)),  // 23:30 on the 27th, winter time
+            (fx.taobao, utc(10, 31, 12, 0)),
+            (fx.tmall, utc(10, 28, 0, 30)),
+            (fx.tmall, utc(11, 5, 23, 30)), // a span wholly in winter time: grouped by the database
+            (fx.taobao, utc(11, 4, 0, 30)),
         ]
         .into_iter()
         .enumerate()

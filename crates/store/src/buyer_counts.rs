@@ -200,8 +200,9 @@ const CHUNK: usize = 400;
 type TradeDays = BTreeMap<(i64, NaiveDate), i64>;
 
 /// The offset from UTC, in seconds, that `tz` keeps through `[lo, hi)` (UTC seconds), or `None`
-/// when it changes there or the span is too long to check. Offsets are looked at every six hours:
-/// no zone changes its offset and back within that.
+/// when it changes there, the span is too long to check, or local time there is before 1970 (the
+/// database's integer division would then round the day the wrong way). Offsets are looked at
+/// every six hours: no zone changes its offset and back within that.
 pub(crate) fn fixed_offset(tz: Tz, lo: i64, hi: i64) -> Option<i64> {
     use chrono::Offset as _;
     const STEP: i64 = 6 * 3600;
@@ -211,6 +212,9 @@ pub(crate) fn fixed_offset(tz: Tz, lo: i64, hi: i64) -> Option<i64> {
     }
     let offset = |t: i64| i64::from(from_ts(t).with_timezone(&tz).offset().fix().local_minus_utc());
     let first = offset(lo);
+    if lo + first < 0 {
+        return None;
+    }
     let mut t = lo;
     while t < hi {
         if offset(t) != first {
@@ -289,9 +293,20 @@ impl Tx {
                     }
                 }
             }
-            for chunk in wanted.chunks(CHUNK) {
-                for (customer_id, shop_id, d, n) in self.buyer_trade_days(time, tz, chunk).await? {
-                    *after.entry(customer_id).or_default().entry((shop_id, d)).or_default() += n;
+            // Buyers whose spans keep one offset from UTC are grouped into days by the database,
+            // per offset; the others by instant. Spans repeat (the weeks and months around the same
+            // days), so each is looked at once.
+            let mut offsets: HashMap<(i64, i64), Option<i64>> = HashMap::new();
+            let mut by_offset: BTreeMap<Option<i64>, Vec<(i64, (i64, i64))>> = BTreeMap::new();
+            for (c, span) in wanted {
+                let offset = *offsets.entry(span).or_insert_with(|| fixed_offset(tz, span.0, span.1));
+                by_offset.entry(offset).or_default().push((c, span));
+            }
+            for (offset, wanted) in &by_offset {
+                for chunk in wanted.chunks(CHUNK) {
+                    for (customer_id, shop_id, d, n) in self.buyer_trade_days(time, tz, *offset, chunk).await? {
+                        *after.entry(customer_id).or_default().entry((shop_id, d)).or_default() += n;
+                    }
                 }
             }
             for ((customer_id, _), (_, mine)) in buyers.iter().filter(|((_, t), _)| *t == time) {
@@ -326,26 +341,24 @@ impl Tx {
     }
 
     /// The given buyers' trades within their spans, counted by day of one kind of time:
-    /// (customer, shop, day in `tz`, trades). Where `tz` keeps one offset from UTC over the spans,
-    /// the database groups the trades into days; elsewhere it groups them by instant, and the
-    /// instants are turned into days here.
+    /// (customer, shop, day in `tz`, trades). With `offset`, the offset from UTC that `tz` keeps over
+    /// every span (see [`fixed_offset`]), the database groups the trades into days; without, it
+    /// groups them by instant, and the instants are turned into days here.
     async fn buyer_trade_days(
         &mut self,
         time: TradeTime,
         tz: Tz,
+        offset: Option<i64>,
         wanted: &[(i64, (i64, i64))],
     ) -> Result<Vec<(i64, i64, NaiveDate, i64)>, StoreError> {
         use sqlx::Row as _;
-        let (Some(lo), Some(hi)) =
-            (wanted.iter().map(|(_, (lo, _))| *lo).min(), wanted.iter().map(|(_, (_, hi))| *hi).max())
-        else {
+        if wanted.is_empty() {
             return Ok(Vec::new());
-        };
+        }
         let column = match time {
             TradeTime::Created => "created_at",
             TradeTime::Paid => "paid_at",
         };
-        let offset = fixed_offset(tz, lo, hi);
         let key = match offset {
             Some(off) => format!("(t.{column} + {off}) / 86400"),
             None => format!("t.{column}"),
@@ -363,18 +376,24 @@ impl Tx {
         for (c, (lo, hi)) in wanted {
             a.extend(args![*c, *lo, *hi]);
         }
+        // Only a full chunk's text is kept prepared: one cached statement per length would pile up.
+        let keep = wanted.len() == CHUNK;
         let mut grouped: Vec<(i64, i64, i64, i64)> = Vec::new();
         match self {
             Tx::Sqlite(t) => {
                 let refs: Vec<&Value> = a.iter().collect();
                 let (sql, args) = crate::batch::positional(&sql, &refs);
-                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await? {
+                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), args)
+                    .fetch_all(&mut **t)
+                    .await?
+                {
                     grouped.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
                 }
             }
             Tx::Postgres(t) => {
-                for r in
-                    crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter()).fetch_all(&mut **t).await?
+                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(keep), a.iter())
+                    .fetch_all(&mut **t)
+                    .await?
                 {
                     grouped.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
                 }
@@ -639,6 +658,10 @@ mod tests {
         // Too long to look at, or empty.
         assert_eq!(fixed_offset(shanghai, ts(2020, 1, 1, 0), ts(2024, 1, 1, 0)), None);
         assert_eq!(fixed_offset(shanghai, ts(2024, 1, 1, 0), ts(2024, 1, 1, 0)), None);
+        // Before 1970 in local time.
+        let new_york = chrono_tz::America::New_York;
+        assert_eq!(fixed_offset(new_york, ts(1970, 1, 1, 2), ts(1970, 1, 2, 0)), None);
+        assert_eq!(fixed_offset(new_york, ts(1970, 1, 1, 6), ts(1970, 1, 2, 0)), Some(-5 * 3600));
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl Tx {
         Ok(out)
     }
 
-    /// Runs a query whose rows are (BIGINT, TEXT).
+    /// Runs a query whose rows are (BIGINT, TEXT). Its text holds a list of varying length, so it is
+    /// not kept prepared (one cached statement per length would pile up over a long import).
     async fn fetch_id_text(&mut self, sql: String, a: &[Value]) -> Result<Vec<(i64, String)>, StoreError> {
         use sqlx::Row as _;
         let refs: Vec<&Value> = a.iter().collect();
@@ -89,12 +90,14 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => {
                 let (sql, args) = crate::batch::positional(&sql, &refs);
-                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut **t).await? {
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for r in crate::bind_values!(q, args).fetch_all(&mut **t).await? {
                     out.push((r.try_get(0)?, r.try_get(1)?));
                 }
             }
             Tx::Postgres(t) => {
-                for r in crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), refs).fetch_all(&mut **t).await? {
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for r in crate::bind_values!(q, refs).fetch_all(&mut **t).await? {
                     out.push((r.try_get(0)?, r.try_get(1)?));
                 }
             }
@@ -131,7 +134,7 @@ impl Tx {
             macro_rules! alias_rows {
                 ($t:expr) => {{
                     use sqlx::Row as _;
-                    let rows = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+                    let rows = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false), a.iter())
                         .fetch_all(&mut **$t)
                         .await?;
                     for r in rows {
@@ -321,17 +324,18 @@ impl Tx {
         Ok(())
     }
 
+    /// Runs a statement whose text holds a list of varying length (not kept prepared).
     async fn exec_dyn(&mut self, sql: String, a: &[Value]) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Sqlite(t) => {
                 let refs: Vec<&Value> = a.iter().collect();
                 let (sql, args) = crate::batch::positional(&sql, &refs);
-                crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false), args)
                     .execute(&mut **t)
                     .await?
                     .rows_affected()
             }
-            Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter())
+            Tx::Postgres(t) => crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false), a.iter())
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
