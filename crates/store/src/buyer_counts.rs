@@ -196,6 +196,9 @@ type ShopDays = (Vec<(i64, NaiveDate)>, Vec<(i64, NaiveDate)>);
 /// Customers whose trades are read in one statement.
 const CHUNK: usize = 400;
 
+/// A buyer whose trades are read, and the span `[lo, hi)` to read.
+type Wanted = (i64, (i64, i64));
+
 /// A buyer's trades by (shop, day): how many.
 type TradeDays = BTreeMap<(i64, NaiveDate), i64>;
 
@@ -297,7 +300,7 @@ impl Tx {
             // per offset; the others by instant. Spans repeat (the weeks and months around the same
             // days), so each is looked at once.
             let mut offsets: HashMap<(i64, i64), Option<i64>> = HashMap::new();
-            let mut by_offset: BTreeMap<Option<i64>, Vec<(i64, (i64, i64))>> = BTreeMap::new();
+            let mut by_offset: BTreeMap<Option<i64>, Vec<Wanted>> = BTreeMap::new();
             for (c, span) in wanted {
                 let offset = *offsets.entry(span).or_insert_with(|| fixed_offset(tz, span.0, span.1));
                 by_offset.entry(offset).or_default().push((c, span));
