@@ -85,11 +85,15 @@ fn floor(dir: &Path, orders: &Path, lines: &Path) -> Option<f64> {
 /// looked at.
 pub async fn run(trades: usize, keep: Option<&Path>) -> Result<ImportBench, ImportBenchError> {
     if let Some(dir) = keep {
-        std::fs::create_dir_all(dir)?;
+        let at = |path: &Path| {
+            let path = path.display().to_string();
+            move |e: std::io::Error| ImportBenchError::File(format!("{path}: {e}"))
+        };
+        std::fs::create_dir_all(dir).map_err(at(dir))?;
         let db = dir.join("zhanggui.db");
         for path in [db.clone(), dir.join("zhanggui.db-wal"), dir.join("zhanggui.db-shm"), dir.join("floor.db")] {
             if path.exists() {
-                std::fs::remove_file(&path)?;
+                std::fs::remove_file(&path).map_err(at(&path))?;
             }
         }
         return run_in(dir, trades, Some(&db)).await;
@@ -119,14 +123,13 @@ async fn run_in(dir: &Path, trades: usize, keep_db: Option<&Path>) -> Result<Imp
     let file_mb = (std::fs::metadata(&orders_path)?.len() + std::fs::metadata(&lines_path)?.len()) as f64 / 1e6;
     let floor_s = floor(dir, &orders_path, &lines_path);
 
-    let scratch = match keep_db {
-        Some(_) => None,
-        None => Some(Scratch::sqlite()),
-    };
-    let url = match (&scratch, keep_db) {
-        (Some(s), _) => s.url.clone(),
-        (None, Some(db)) => db.display().to_string(),
-        (None, None) => return Err(ImportBenchError::File("no database".into())),
+    let (scratch, url) = match keep_db {
+        Some(db) => (None, db.display().to_string()),
+        None => {
+            let scratch = Scratch::sqlite();
+            let url = scratch.url.clone();
+            (Some(scratch), url)
+        }
     };
     let app = App::open(&url).await?;
     let company_id = app.create_company("bench", "压测公司", "Asia/Shanghai").await?;

@@ -206,7 +206,7 @@ type TradeDays = BTreeMap<(i64, NaiveDate), i64>;
 /// when it changes there, the span is too long to check, or local time there is before 1970 (the
 /// database's integer division would then round the day the wrong way). Offsets are looked at
 /// every six hours: no zone changes its offset and back within that.
-pub(crate) fn fixed_offset(tz: Tz, lo: i64, hi: i64) -> Option<i64> {
+fn fixed_offset(tz: Tz, lo: i64, hi: i64) -> Option<i64> {
     use chrono::Offset as _;
     const STEP: i64 = 6 * 3600;
     const LONGEST: i64 = 400 * 86_400;
@@ -281,7 +281,7 @@ impl Tx {
         }
         let day = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive();
         for time in [TradeTime::Created, TradeTime::Paid] {
-            let wanted: Vec<(i64, (i64, i64))> = buyers
+            let wanted: Vec<Wanted> = buyers
                 .iter()
                 .filter(|((c, t), _)| *t == time && !fresh.contains(c))
                 .map(|((c, _), (span, _))| (*c, *span))
@@ -352,7 +352,7 @@ impl Tx {
         time: TradeTime,
         tz: Tz,
         offset: Option<i64>,
-        wanted: &[(i64, (i64, i64))],
+        wanted: &[Wanted],
     ) -> Result<Vec<(i64, i64, NaiveDate, i64)>, StoreError> {
         use sqlx::Row as _;
         if wanted.is_empty() {
