@@ -98,9 +98,21 @@ pub async fn click(c: &Client, id: &str) {
     c.find(Locator::Id(id)).await.expect(id).click().await.expect("click");
 }
 
-/// Waits for the page that a click opened: until `css` is on it.
+/// Waits for the page that a click opened: until `css` is on it. A look that the browser aborts
+/// because the page is navigating away ("aborted by navigation") is tried again, as is one that
+/// finds nothing yet; only twenty seconds without the element fail.
 pub async fn wait_for(c: &Client, css: &str) {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.expect(css);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let error = match c.find(Locator::Css(css)).await {
+            Ok(_) => return,
+            Err(e) => e,
+        };
+        if std::time::Instant::now() > deadline {
+            panic!("{css}: {error:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 pub async fn text_of(c: &Client, css: &str) -> String {
