@@ -115,8 +115,22 @@ pub async fn wait_for(c: &Client, css: &str) {
     }
 }
 
+/// The text of the element `css` selects, looked for again while the page is still navigating.
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let error = match c.find(Locator::Css(css)).await {
+            Ok(found) => match found.text().await {
+                Ok(text) => return text,
+                Err(e) => e,
+            },
+            Err(e) => e,
+        };
+        if std::time::Instant::now() > deadline {
+            panic!("{css}: {error:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Clicks what submits a form and waits for the page it leads to: the page that was showing is
