@@ -24,6 +24,7 @@ use zhanggui_domain::{
     RefundEvent, RefundKind, RefundStatus, ReturnCheck, TradeEvent, TradeStatus,
 };
 use zhanggui_store::after_sales::{CaseWrite, NewCase, RefundCase, RefundEventRow, RefundFilter};
+use zhanggui_store::summaries::SummaryDelta;
 use zhanggui_store::trade_write::{EventRow, TradeWrite};
 use zhanggui_store::trades::TradeChange;
 use zhanggui_store::{NewMove, OrderLine, StoreError, Trade, Tx};
@@ -608,6 +609,8 @@ async fn ship_replacement(
         balances.iter().map(|(_, w, on_hand, reserved)| (*w, on_hand - reserved)).collect();
     order.sort_by_key(|(w, _)| (Some(*w) != shop.default_warehouse_id, *w));
     let best = order.iter().map(|(_, a)| *a).max().unwrap_or(0);
+    // The replacement leaves at the SKU's moving-average cost of the moment, like any shipment.
+    let unit_cost = tx.sku_costs(actor.company_id, &[sku_id]).await?.get(&sku_id).copied().unwrap_or(Money::ZERO);
     for (warehouse_id, available) in order {
         if available < case.qty {
             continue;
@@ -620,12 +623,15 @@ async fn ship_replacement(
             kind: MoveKind::SaleShipment,
             ref_type: "refund",
             ref_id: Some(case.id),
-            unit_cost: Money::ZERO,
+            unit_cost,
             note: format!("{} {}", case.refund_no, case.tid),
             user_name: actor.user.clone(),
             at,
         };
         if tx.append_move_guarded(&m).await? {
+            let mut cost = SummaryDelta::new(actor.company_id);
+            cost.goods_shipped(case.shop_id, sku_id, case.qty, unit_cost, at, tx.company_zone(actor.company_id).await?);
+            tx.add_to_summaries(&cost).await?;
             return Ok(());
         }
     }
@@ -694,6 +700,13 @@ async fn receive_goods(
     }
     if check.damaged > 0 {
         moves.push((tx.defective_warehouse(actor.company_id).await?, check.damaged, "破损"));
+    }
+    // Good units back in a sellable warehouse come off the cost of goods shipped on the day they arrive.
+    let sellable = |id: i64| warehouses.iter().any(|w| w.id == id && w.sellable);
+    if check.good > 0 && sellable(good_to) {
+        let mut returned = SummaryDelta::new(actor.company_id);
+        returned.goods_returned(case.shop_id, check.good, cost, at, tx.company_zone(actor.company_id).await?);
+        tx.add_to_summaries(&returned).await?;
     }
     for (warehouse_id, qty, state) in moves {
         tx.append_move(&NewMove {

@@ -553,11 +553,17 @@ pub async fn ship_in(
     let all = unshipped.iter().all(|l| chosen.contains(&l.id));
     let event = if all { TradeEvent::ShipAll } else { TradeEvent::ShipPart };
     let next = trade.status.apply(event)?;
+    let reservations: Vec<_> = reservations.into_iter().filter(|r| chosen.contains(&r.order_line_id)).collect();
+    // The goods leave at their SKUs' moving-average cost of the moment (the cost of goods behind 毛利).
+    let mut skus: Vec<i64> = reservations.iter().map(|r| r.sku_id).collect();
+    skus.sort_unstable();
+    skus.dedup();
+    let costs = tx.sku_costs(actor.company_id, &skus).await?;
+    let mut summary = summary::shipped(&trade, at);
     let mut consume = Vec::new();
     for res in reservations {
-        if !chosen.contains(&res.order_line_id) {
-            continue;
-        }
+        let unit_cost = costs.get(&res.sku_id).copied().unwrap_or(Money::ZERO);
+        summary.goods_shipped(trade.shop_id, res.sku_id, res.qty, unit_cost, at, trade.time_zone);
         let m = NewMove {
             company_id: actor.company_id,
             sku_id: res.sku_id,
@@ -566,7 +572,7 @@ pub async fn ship_in(
             kind: MoveKind::SaleShipment,
             ref_type: "trade",
             ref_id: Some(trade_id),
-            unit_cost: Money::ZERO,
+            unit_cost,
             note: trade.tid.clone(),
             user_name: actor.user.clone(),
             at,
@@ -593,7 +599,7 @@ pub async fn ship_in(
             user: actor.user.clone(),
         }),
         at,
-        summary: summary::shipped(&trade, at),
+        summary,
         ..Default::default()
     };
     if !tx.apply_trade_write(&write).await? {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod reports_check;
 
 use chrono::NaiveDate;
 use common::*;
@@ -106,6 +107,64 @@ async fn gross_margin_is_net_sales_less_the_cost_of_goods_shipped() {
         assert_eq!(margin(None, day(0)).await.0, MetricValue::Unavailable);
         assert_eq!(margin(Some(fx.tmall.to_string()), day(DAY)).await.0, MetricValue::Unavailable);
         assert_eq!(margin(Some(taobao), day(0)).await.0, MetricValue::Money(yuan("317.00") - yuan("137.00")));
+        reports_check::assert_summaries_exact(app, fx.company_id, chrono_tz::Asia::Shanghai).await;
+    })
+    .await;
+}
+
+/// Goods shipped while their SKU had no cost count at the cost it has when the report is read: a cost
+/// entered later values the days already past, in the summaries as in the stock moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goods_shipped_without_a_cost_count_at_the_cost_they_are_given_later() {
+    on_every_backend("gross_margin_uncosted", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        let candle = "XX2406-LAV";
+        let spec = zhanggui_app::setup::SkuSpec {
+            outer_sku_id: candle.into(),
+            properties: "香型:薰衣草;规格:200g".into(),
+            price: yuan("49.00"),
+            cost: Money::ZERO,
+        };
+        app.create_product(fx.company_id, "XX2406", "大豆香薰蜡烛 卧室助眠 无烟 伴手礼", "家居/香薰", &[spec])
+            .await
+            .unwrap();
+        app.receive_stock(&fx.actor, candle, Some("HZ"), 3, Money::ZERO, at(-60)).await.unwrap();
+        let input = fx.trade(fx.taobao, "3902938475630001", "梧桐树下的猫", &[(candle, 3), (JEANS_BLUE_27, 1)]);
+        let id = app.create_trade(&fx.actor, &input).await.unwrap();
+        app.pay_trade(&fx.actor, id, at(1)).await.unwrap();
+        let ship = ShipInput { carrier: "圆通速递".into(), tracking_no: "YT7531001".into(), line_ids: None };
+        app.ship_trade(&fx.actor, id, &ship, at(60)).await.unwrap();
+        let margin = |d: NaiveDate| {
+            let app = app.clone();
+            let actor = fx.actor.clone();
+            async move {
+                let r = app.daily_report(&actor, None, Some(d), chrono::Utc::now()).await.unwrap();
+                (r.day.gross_margin, r.month_to_date.gross_margin)
+            }
+        };
+        // 3 × 49.00 + 159.00 paid; the candles left without a cost, the jeans at 68.00.
+        let paid = yuan("147.00") + yuan("159.00");
+        assert_eq!(margin(day(0)).await.0, MetricValue::Money(paid - yuan("68.00")));
+        reports_check::assert_summaries_exact(app, fx.company_id, chrono_tz::Asia::Shanghai).await;
+
+        // The next delivery comes in at 12.80 with none left on hand, so the candle now costs 12.80:
+        // the three that left on the first day count at it.
+        app.receive_stock(&fx.actor, candle, Some("HZ"), 10, yuan("12.80"), at(DAY)).await.unwrap();
+        let (d, m) = margin(day(0)).await;
+        assert_eq!(d, MetricValue::Money(paid - yuan("68.00") - yuan("38.40")));
+        assert_eq!(m, d);
+        // What ships now leaves at 12.80 and stays at it, whatever the cost does next.
+        let input = fx.trade(fx.taobao, "3902938475630002", "梧桐树下的猫", &[(candle, 2)]);
+        let second = app.create_trade(&fx.actor, &input).await.unwrap();
+        app.pay_trade(&fx.actor, second, at(DAY + 1)).await.unwrap();
+        app.ship_trade(&fx.actor, second, &ShipInput { tracking_no: "YT7531002".into(), ..ship.clone() }, at(DAY + 60))
+            .await
+            .unwrap();
+        app.receive_stock(&fx.actor, candle, Some("HZ"), 8, yuan("20.00"), at(DAY + 120)).await.unwrap();
+        let (d, _) = margin(day(DAY)).await;
+        assert_eq!(d, MetricValue::Money(yuan("98.00") - yuan("25.60")));
+        reports_check::assert_summaries_exact(app, fx.company_id, chrono_tz::Asia::Shanghai).await;
     })
     .await;
 }

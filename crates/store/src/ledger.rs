@@ -91,6 +91,44 @@ impl Tx {
         ids.first().copied().ok_or_else(|| StoreError::Corrupt("stock move was not written".into()))
     }
 
+    /// The moving-average unit cost of each SKU of `company_id` asked for (0 when it has none), in one
+    /// query: what a sale shipment leaving now takes out of the cost of goods.
+    pub async fn sku_costs(
+        &mut self,
+        company_id: i64,
+        sku_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Money>, StoreError> {
+        use sqlx::Row as _;
+        let mut out = std::collections::HashMap::new();
+        if sku_ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT id, cost FROM sku WHERE company_id = $1 AND id IN ({})",
+            crate::batch::marks(2, sku_ids.len())
+        );
+        let rows: Vec<(i64, i64)> = match self {
+            Tx::Sqlite(t) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(company_id);
+                for id in sku_ids {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(&mut **t).await?;
+                rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?
+            }
+            Tx::Postgres(t) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(company_id);
+                for id in sku_ids {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(&mut **t).await?;
+                rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?
+            }
+        };
+        out.extend(rows.into_iter().map(|(id, cost)| (id, Money::from_fen(cost))));
+        Ok(out)
+    }
+
     /// (sku_id, warehouse_id, on_hand, reserved) of several SKUs in every sellable warehouse, in one
     /// query.
     pub async fn balances_of(&mut self, sku_ids: &[i64]) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {

@@ -82,6 +82,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_buyer_days.sql"),
         postgres: include_str!("../migrations/postgres/0012_buyer_days.sql"),
     },
+    Migration {
+        version: 13,
+        name: "goods_cost",
+        sqlite: include_str!("../migrations/sqlite/0013_goods_cost.sql"),
+        postgres: include_str!("../migrations/postgres/0013_goods_cost.sql"),
+    },
 ];
 
 impl Db {

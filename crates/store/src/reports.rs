@@ -177,9 +177,11 @@ impl Tx {
         Ok(found.unwrap_or_default())
     }
 
-    /// The cost of goods shipped in `[from, to)` in scope (the ledger's basis): sale shipments at the
-    /// unit cost they left at, less returned goods received back into a sellable warehouse at theirs.
-    /// Shipments written before shipments carried their cost (unit cost 0) count at the SKU's cost now.
+    /// The cost of goods shipped in `[from, to)` in scope (the ledger's basis), from the stock moves
+    /// themselves: sale shipments at the unit cost they left at, less returned goods received back
+    /// into a sellable warehouse at theirs. Shipments that left without a cost (unit cost 0) count at
+    /// the SKU's cost now. Reports read the same from the summaries (`cost_shipped` and
+    /// `uncosted_shipment_daily`); this is the check and the raw-source path.
     pub async fn cost_of_goods_shipped(
         &mut self,
         company_id: i64,
@@ -187,23 +189,35 @@ impl Tx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Money, StoreError> {
-        let fen = fetch_scalar!(
+        let (known, uncosted) = self.raw_goods_cost(company_id, shop_id, from, to).await?;
+        Ok(Money::from_fen(known + uncosted))
+    }
+
+    /// The two parts of [`Tx::cost_of_goods_shipped`] in fen: what the moves carry (`cost_shipped`)
+    /// and what the shipments without a cost are worth at their SKUs' costs now.
+    pub async fn raw_goods_cost(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(i64, i64), StoreError> {
+        let found = fetch_optional!(
             self,
-            i64,
-            "SELECT CAST(COALESCE(SUM(-m.qty * CASE WHEN m.kind = 'sale_shipment' AND m.unit_cost = 0 THEN s.cost \
-                ELSE m.unit_cost END), 0) AS BIGINT) FROM stock_move m \
+            "SELECT CAST(COALESCE(SUM(CASE WHEN m.kind = 'sale_shipment' AND m.unit_cost = 0 THEN 0 \
+                    ELSE -m.qty * m.unit_cost END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN m.kind = 'sale_shipment' AND m.unit_cost = 0 THEN -m.qty * s.cost \
+                    ELSE 0 END), 0) AS BIGINT) FROM stock_move m \
              JOIN warehouse w ON w.id = m.warehouse_id JOIN sku s ON s.id = m.sku_id \
              LEFT JOIN refund r ON m.ref_type = 'refund' AND r.id = m.ref_id \
              JOIN trade t ON t.id = CASE WHEN m.ref_type = 'trade' THEN m.ref_id ELSE r.trade_id END \
              WHERE m.company_id = $1 AND m.kind IN ('sale_shipment', 'return_receipt') \
                AND m.created_at >= $2 AND m.created_at < $3 \
                AND (m.kind = 'sale_shipment' OR w.sellable) AND ($4 = 0 OR t.shop_id = $4)",
-            company_id,
-            to_ts(from),
-            to_ts(to),
-            shop_id
+            [company_id, to_ts(from), to_ts(to), shop_id],
+            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))
         )?;
-        Ok(Money::from_fen(fen))
+        Ok(found.unwrap_or_default())
     }
 
     /// Each customer's paid trades in `[from, to)` in scope, with the customer's province.
@@ -512,6 +526,7 @@ impl Tx {
             return_requests: returns.0,
             exchange_requests: returns.1,
             trades_returned_or_exchanged: first_returns,
+            cost_shipped: self.raw_goods_cost(company_id, shop_id, from, to).await?.0,
         })
     }
 

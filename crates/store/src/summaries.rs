@@ -75,10 +75,13 @@ pub struct ShopDay {
     pub return_requests: i64,
     pub exchange_requests: i64,
     pub trades_returned_or_exchanged: i64,
+    /// 已发货商品成本 (fen): sale shipments at the unit cost they left at, less goods returned into a
+    /// sellable warehouse at theirs. Units that left without a cost are kept apart (`uncosted`).
+    pub cost_shipped: i64,
 }
 
 impl ShopDay {
-    fn values(&self) -> [i64; 11] {
+    fn values(&self) -> [i64; 12] {
         [
             self.orders_created,
             self.amount_created,
@@ -91,6 +94,7 @@ impl ShopDay {
             self.return_requests,
             self.exchange_requests,
             self.trades_returned_or_exchanged,
+            self.cost_shipped,
         ]
     }
 
@@ -106,6 +110,7 @@ impl ShopDay {
         self.return_requests += o.return_requests;
         self.exchange_requests += o.exchange_requests;
         self.trades_returned_or_exchanged += o.trades_returned_or_exchanged;
+        self.cost_shipped += o.cost_shipped;
     }
 
     pub fn is_zero(&self) -> bool {
@@ -140,6 +145,8 @@ pub struct SummaryDelta {
     pub company_id: i64,
     pub shops: BTreeMap<(i64, String), ShopDay>,
     pub skus: BTreeMap<(i64, String, i64), SkuDay>,
+    /// Units shipped without a cost per (shop, day, SKU): valued at the SKU's cost when read.
+    pub uncosted: BTreeMap<(i64, String, i64), i64>,
 }
 
 /// What a paid line adds for its SKU.
@@ -161,7 +168,9 @@ impl SummaryDelta {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shops.values().all(ShopDay::is_zero) && self.skus.values().all(SkuDay::is_zero)
+        self.shops.values().all(ShopDay::is_zero)
+            && self.skus.values().all(SkuDay::is_zero)
+            && self.uncosted.values().all(|u| *u == 0)
     }
 
     /// Adds `change` to the (shop, day) of `at`.
@@ -181,6 +190,49 @@ impl SummaryDelta {
         }
         for (k, v) in &other.skus {
             self.skus.entry(k.clone()).or_default().add(v);
+        }
+        for (k, v) in &other.uncosted {
+            *self.uncosted.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// `units` of a SKU left on a sale shipment at `unit_cost`; without a cost they are counted apart,
+    /// to be valued at the SKU's cost when the report is read.
+    pub fn goods_shipped(
+        &mut self,
+        shop_id: i64,
+        sku_id: i64,
+        units: i64,
+        unit_cost: Money,
+        at: DateTime<Utc>,
+        tz: Tz,
+    ) {
+        if unit_cost.is_zero() {
+            *self.uncosted.entry((shop_id, day_of(at, tz), sku_id)).or_default() += units;
+        } else {
+            self.shop(shop_id, at, tz, ShopDay { cost_shipped: units * unit_cost.fen(), ..ShopDay::default() });
+        }
+    }
+
+    /// Returned goods received into a sellable warehouse at `unit_cost`: they come off the cost of goods
+    /// shipped on the day they arrive (goods put in the defective location are not counted).
+    pub fn goods_returned(&mut self, shop_id: i64, units: i64, unit_cost: Money, at: DateTime<Utc>, tz: Tz) {
+        self.shop(shop_id, at, tz, ShopDay { cost_shipped: -units * unit_cost.fen(), ..ShopDay::default() });
+    }
+
+    /// What stock moves of a trade of `shop_id` count in the cost of goods: sale shipments, and
+    /// return receipts into a warehouse not listed in `unsellable`.
+    pub fn goods_moved(&mut self, shop_id: i64, moves: &[crate::NewMove], unsellable: &[i64], tz: Tz) {
+        for m in moves {
+            match m.kind {
+                zhanggui_domain::MoveKind::SaleShipment => {
+                    self.goods_shipped(shop_id, m.sku_id, -m.qty, m.unit_cost, m.at, tz);
+                }
+                zhanggui_domain::MoveKind::ReturnReceipt if !unsellable.contains(&m.warehouse_id) => {
+                    self.goods_returned(shop_id, m.qty, m.unit_cost, m.at, tz);
+                }
+                _ => {}
+            }
         }
     }
 
@@ -317,12 +369,17 @@ impl SummaryDelta {
             b.push(SKU_UPSERT, sku_values(self.company_id, *shop_id, *sku_id, day, f));
             n += 1;
         }
+        for ((shop_id, day, sku_id), units) in self.uncosted.iter().filter(|(_, u)| **u != 0) {
+            b.push(UNCOSTED_UPSERT, args![self.company_id, *shop_id, day.as_str(), *sku_id, *units]);
+            n += 1;
+        }
         n
     }
 }
 
 const SHOP_COLUMNS: &str = "company_id, shop_id, day, orders_created, amount_created, orders_paid, amount_paid, \
-    units_paid, trades_shipped, refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged";
+    units_paid, trades_shipped, refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged, \
+    cost_shipped";
 
 const SHOP_ADD: &str = "ON CONFLICT (shop_id, day) DO UPDATE SET \
     orders_created = sales_shop_daily.orders_created + excluded.orders_created, \
@@ -335,11 +392,13 @@ const SHOP_ADD: &str = "ON CONFLICT (shop_id, day) DO UPDATE SET \
     refund_amount = sales_shop_daily.refund_amount + excluded.refund_amount, \
     return_requests = sales_shop_daily.return_requests + excluded.return_requests, \
     exchange_requests = sales_shop_daily.exchange_requests + excluded.exchange_requests, \
-    trades_returned_or_exchanged = sales_shop_daily.trades_returned_or_exchanged + excluded.trades_returned_or_exchanged";
+    trades_returned_or_exchanged = sales_shop_daily.trades_returned_or_exchanged + excluded.trades_returned_or_exchanged, \
+    cost_shipped = sales_shop_daily.cost_shipped + excluded.cost_shipped";
 
 const SHOP_UPSERT: &str = "INSERT INTO sales_shop_daily (company_id, shop_id, day, orders_created, amount_created, orders_paid, amount_paid, \
-        units_paid, trades_shipped, refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+        units_paid, trades_shipped, refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged, \
+        cost_shipped) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
      ON CONFLICT (shop_id, day) DO UPDATE SET \
         orders_created = sales_shop_daily.orders_created + excluded.orders_created, \
         amount_created = sales_shop_daily.amount_created + excluded.amount_created, \
@@ -351,7 +410,15 @@ const SHOP_UPSERT: &str = "INSERT INTO sales_shop_daily (company_id, shop_id, da
         refund_amount = sales_shop_daily.refund_amount + excluded.refund_amount, \
         return_requests = sales_shop_daily.return_requests + excluded.return_requests, \
         exchange_requests = sales_shop_daily.exchange_requests + excluded.exchange_requests, \
-        trades_returned_or_exchanged = sales_shop_daily.trades_returned_or_exchanged + excluded.trades_returned_or_exchanged";
+        trades_returned_or_exchanged = sales_shop_daily.trades_returned_or_exchanged + excluded.trades_returned_or_exchanged, \
+        cost_shipped = sales_shop_daily.cost_shipped + excluded.cost_shipped";
+
+const UNCOSTED_ADD: &str = "ON CONFLICT (shop_id, day, sku_id) DO UPDATE SET \
+    units = uncosted_shipment_daily.units + excluded.units";
+
+const UNCOSTED_UPSERT: &str = "INSERT INTO uncosted_shipment_daily (company_id, shop_id, day, sku_id, units) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shop_id, day, sku_id) DO UPDATE SET \
+        units = uncosted_shipment_daily.units + excluded.units";
 
 const SKU_COLUMNS: &str = "company_id, shop_id, sku_id, day, units_paid, amount_paid, lines_paid";
 
@@ -391,8 +458,8 @@ impl Tx {
         self.insert_rows(
             &RowInsert {
                 head: &head,
-                row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                width: 14,
+                row: "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                width: 15,
                 tail: SHOP_ADD,
             },
             &shops,
@@ -408,6 +475,22 @@ impl Tx {
         self.insert_rows(
             &RowInsert { head: &head, row: "($1, $2, $3, $4, $5, $6, $7)", width: 7, tail: SKU_ADD },
             &skus,
+        )
+        .await?;
+        let uncosted: Vec<Vec<Value>> = d
+            .uncosted
+            .iter()
+            .filter(|(_, u)| **u != 0)
+            .map(|((shop_id, day, sku_id), units)| args![d.company_id, *shop_id, day.as_str(), *sku_id, *units])
+            .collect();
+        self.insert_rows(
+            &RowInsert {
+                head: "INSERT INTO uncosted_shipment_daily (company_id, shop_id, day, sku_id, units) VALUES",
+                row: "($1, $2, $3, $4, $5)",
+                width: 5,
+                tail: UNCOSTED_ADD,
+            },
+            &uncosted,
         )
         .await?;
         Ok(())
@@ -428,6 +511,7 @@ impl Tx {
         let tz = self.company_zone(company_id).await?;
         exec!(&mut *self, "DELETE FROM sales_shop_daily WHERE company_id = $1", company_id)?;
         exec!(&mut *self, "DELETE FROM sales_sku_daily WHERE company_id = $1", company_id)?;
+        exec!(&mut *self, "DELETE FROM uncosted_shipment_daily WHERE company_id = $1", company_id)?;
         self.rebuild_buyer_counts(company_id, tz).await?;
         exec!(&mut *self, "DELETE FROM summary_rebuild_due WHERE company_id = $1", company_id)?;
         let bounds = fetch_optional!(
@@ -457,7 +541,15 @@ impl Tx {
             }
         )?
         .unwrap_or_default();
-        let all: Vec<i64> = bounds.into_iter().chain(refund_bounds).flatten().collect();
+        let move_bounds = fetch_optional!(
+            &mut *self,
+            "SELECT MIN(created_at), MAX(created_at) FROM stock_move \
+             WHERE company_id = $1 AND kind IN ('sale_shipment', 'return_receipt')",
+            [company_id],
+            |r| Ok(vec![r.try_get::<Option<i64>, _>(0)?, r.try_get::<Option<i64>, _>(1)?])
+        )?
+        .unwrap_or_default();
+        let all: Vec<i64> = bounds.into_iter().chain(refund_bounds).chain(move_bounds).flatten().collect();
         let (Some(lo), Some(hi)) = (all.iter().min(), all.iter().max()) else {
             return Ok(());
         };
@@ -507,6 +599,7 @@ macro_rules! shop_day {
             return_requests: $r.try_get($o + 8)?,
             exchange_requests: $r.try_get($o + 9)?,
             trades_returned_or_exchanged: $r.try_get($o + 10)?,
+            cost_shipped: $r.try_get($o + 11)?,
         }
     };
 }
@@ -523,7 +616,7 @@ impl Tx {
         Ok(fetch_all!(
             self,
             "SELECT shop_id, day, orders_created, amount_created, orders_paid, amount_paid, units_paid, trades_shipped, \
-                refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged \
+                refunds, refund_amount, return_requests, exchange_requests, trades_returned_or_exchanged, cost_shipped \
              FROM sales_shop_daily WHERE company_id = $1 AND day >= $2 AND day <= $3 AND ($4 = 0 OR shop_id = $4) \
              ORDER BY day, shop_id",
             [company_id, from, to, shop_id],
@@ -534,6 +627,42 @@ impl Tx {
     /// Every summary row of a company (for checks against a rebuild).
     pub async fn all_shop_days(&mut self, company_id: i64) -> Result<Vec<(i64, String, ShopDay)>, StoreError> {
         self.shop_days(company_id, 0, "0000-00-00", "9999-99-99").await
+    }
+
+    /// Units shipped without a cost per (shop, day, SKU) of a company (for checks against a rebuild).
+    pub async fn all_uncosted_shipments(
+        &mut self,
+        company_id: i64,
+    ) -> Result<Vec<(i64, String, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT shop_id, day, sku_id, units FROM uncosted_shipment_daily WHERE company_id = $1 \
+             ORDER BY shop_id, day, sku_id",
+            [company_id],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        )?)
+    }
+
+    /// What the units shipped without a cost on days `from ..= to` in scope are worth at their SKUs'
+    /// costs now (fen): the part of the cost of goods shipped that is not in `cost_shipped`.
+    pub async fn uncosted_shipments_value(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(fetch_scalar!(
+            self,
+            i64,
+            "SELECT CAST(COALESCE(SUM(u.units * s.cost), 0) AS BIGINT) FROM uncosted_shipment_daily u \
+             JOIN sku s ON s.id = u.sku_id \
+             WHERE u.company_id = $1 AND u.day >= $2 AND u.day <= $3 AND ($4 = 0 OR u.shop_id = $4) AND u.units <> 0",
+            company_id,
+            from,
+            to,
+            shop_id
+        )?)
     }
 
     /// Every per-SKU summary row of a company: (shop, day, sku, counters).
@@ -648,5 +777,30 @@ const REBUILD: &[&str] = &[
          WHERE true GROUP BY shop_id, sku_id, day \
          ON CONFLICT (shop_id, day, sku_id) DO UPDATE SET units_paid = excluded.units_paid, \
             amount_paid = excluded.amount_paid, lines_paid = excluded.lines_paid"
+    ),
+    concat!(
+        "INSERT INTO sales_shop_daily (company_id, shop_id, day, cost_shipped) \
+         SELECT $1, shop_id, day, CAST(SUM(cost) AS BIGINT) FROM \
+            (SELECT t.shop_id, -m.qty * m.unit_cost AS cost, ",
+        cal_day!("m.created_at"),
+        " AS day FROM stock_move m JOIN warehouse w ON w.id = m.warehouse_id \
+             LEFT JOIN refund r ON m.ref_type = 'refund' AND r.id = m.ref_id \
+             JOIN trade t ON t.id = CASE WHEN m.ref_type = 'trade' THEN m.ref_id ELSE r.trade_id END \
+             WHERE m.company_id = $1 AND ((m.kind = 'sale_shipment' AND m.unit_cost <> 0) \
+                OR (m.kind = 'return_receipt' AND w.sellable))) x \
+         WHERE true GROUP BY shop_id, day \
+         ON CONFLICT (shop_id, day) DO UPDATE SET cost_shipped = excluded.cost_shipped"
+    ),
+    concat!(
+        "INSERT INTO uncosted_shipment_daily (company_id, shop_id, day, sku_id, units) \
+         SELECT $1, shop_id, day, sku_id, CAST(SUM(units) AS BIGINT) FROM \
+            (SELECT t.shop_id, m.sku_id, -m.qty AS units, ",
+        cal_day!("m.created_at"),
+        " AS day FROM stock_move m \
+             LEFT JOIN refund r ON m.ref_type = 'refund' AND r.id = m.ref_id \
+             JOIN trade t ON t.id = CASE WHEN m.ref_type = 'trade' THEN m.ref_id ELSE r.trade_id END \
+             WHERE m.company_id = $1 AND m.kind = 'sale_shipment' AND m.unit_cost = 0) x \
+         WHERE true GROUP BY shop_id, day, sku_id \
+         ON CONFLICT (shop_id, day, sku_id) DO UPDATE SET units = excluded.units"
     ),
 ];

@@ -262,7 +262,8 @@ impl Tx {
         let t = h.trade;
         let mut b = Batch::new();
         push_trade_insert(&mut b, t, h.status, h.customer.as_ref(), h.at);
-        h.summary().push(&mut b);
+        let unsellable = self.unsellable_warehouses_for(std::slice::from_ref(h)).await?;
+        h.summary(&unsellable).push(&mut b);
         if let (Some(c), Some(paid_at)) = (&h.customer, t.paid_at) {
             b.push(
                 "UPDATE customer SET paid_trades = paid_trades + 1, spend = spend + $1, \
@@ -362,11 +363,13 @@ pub struct TradeHistory<'a> {
 }
 
 impl TradeHistory<'_> {
-    /// What the trade adds to the sales summaries.
-    fn summary(&self) -> SummaryDelta {
+    /// What the trade adds to the sales summaries, its stock moves' cost of goods included
+    /// (returns into the warehouses `unsellable` count none).
+    fn summary(&self, unsellable: &[i64]) -> SummaryDelta {
         let mut d = SummaryDelta::new(self.trade.company_id);
         let refunds: Vec<&NewRefund> = self.refunds.iter().map(|(_, r)| r).collect();
         d.history(self.trade, &refunds, self.time_zone);
+        d.goods_moved(self.trade.shop_id, &self.moves, unsellable, self.time_zone);
         d
     }
 }
@@ -383,20 +386,11 @@ fn push_event(b: &mut Batch, t: &NewTrade, event: &str, from: &str, to: &str, us
 pub(crate) const MOVE_INSERT: &str = "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, \
     unit_cost, note, user_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-/// [`MOVE_INSERT`] for a shipment recorded without a cost: it goes out at the SKU's moving-average
-/// cost of the moment (the cost of goods shipped behind 毛利). Values: [`move_values`] less `unit_cost`.
-const MOVE_INSERT_AT_COST: &str = "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, \
-    unit_cost, note, user_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-    COALESCE((SELECT cost FROM sku WHERE id = $2), 0), $8, $9, $10)";
-
-/// The statement and values that write one move: a sale shipment without a cost takes the SKU's.
+/// The statement and values that write one move, at the unit cost it carries: a sale shipment's is
+/// the SKU's moving-average cost when it leaves (the caller reads it, [`Tx::sku_costs`]), 0 when the
+/// SKU has none, and such units are valued at the SKU's cost when 毛利 is read.
 pub(crate) fn move_insert(m: &NewMove, ref_id: Option<i64>) -> (&'static str, Vec<Value>) {
-    let mut values = move_values(m, ref_id);
-    if m.kind == zhanggui_domain::MoveKind::SaleShipment && m.unit_cost.is_zero() {
-        values.remove(7);
-        return (MOVE_INSERT_AT_COST, values);
-    }
-    (MOVE_INSERT, values)
+    (MOVE_INSERT, move_values(m, ref_id))
 }
 
 /// The 11 values of a stock move row in the column order of [`MOVE_INSERT`]; `ref_id` overrides the
@@ -551,6 +545,19 @@ fn push_trade_insert(
 }
 
 impl Tx {
+    /// The company's warehouses that hold no sellable goods, read only when one of `items` receives
+    /// returned goods (the only moves whose cost of goods depends on it).
+    async fn unsellable_warehouses_for(&mut self, items: &[TradeHistory<'_>]) -> Result<Vec<i64>, StoreError> {
+        let returns = items.iter().flat_map(|h| &h.moves).any(|m| m.kind == zhanggui_domain::MoveKind::ReturnReceipt);
+        let Some(first) = items.first().filter(|_| returns) else { return Ok(Vec::new()) };
+        Ok(fetch_all!(
+            &mut *self,
+            "SELECT id FROM warehouse WHERE company_id = $1 AND NOT sellable",
+            [first.trade.company_id],
+            |r| r.try_get::<i64, _>(0)
+        )?)
+    }
+
     /// Writes many trades whose story has already happened, with multi-row statements: customers
     /// (created or refreshed, their paid figures counting the new paid trades), trades, lines, stock
     /// moves with their balances, and history rows. Returns the new trades' ids in the order given.
@@ -688,8 +695,9 @@ impl Tx {
         let mut events = Vec::new();
         let mut deltas: HashMap<(i64, i64), i64> = HashMap::new();
         let mut summary = SummaryDelta::new(company_id);
+        let unsellable = self.unsellable_warehouses_for(items).await?;
         for h in items {
-            summary.merge(&h.summary());
+            summary.merge(&h.summary(&unsellable));
             let Some(trade_id) = id_of(h) else {
                 return Err(StoreError::Corrupt(format!("trade {} was not created", h.trade.tid)));
             };

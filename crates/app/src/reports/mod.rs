@@ -371,13 +371,33 @@ pub(crate) async fn period_figures_with(
     let traffic = tx.shop_traffic(scope.company_id, scope.shop_id(), &f, &t).await?;
     let (created, paid) = distinct_buyers(tx, scope, from, to).await?;
     let cost = match costs {
-        Costs::Read => {
-            let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
-            Some(tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await?)
-        }
+        Costs::Read => Some(goods_cost(tx, scope, from, to, &c).await?),
         Costs::Skip => None,
     };
     Ok(assemble(scope, from, to, &c, &traffic, created, paid, cost))
+}
+
+/// The cost of goods shipped on the company days `from ..= to` in scope (behind 毛利): from the
+/// summaries, what the shipments carried (`c`, the period's counters) and the units that left
+/// without a cost at their SKUs' costs now; or from the stock moves themselves.
+async fn goods_cost(
+    tx: &mut Tx,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+    c: &ShopDay,
+) -> Result<Money, StoreError> {
+    match scope.source {
+        Source::Summaries => {
+            let uncosted =
+                tx.uncosted_shipments_value(scope.company_id, scope.shop_id(), &day_text(from), &day_text(to)).await?;
+            Ok(Money::from_fen(c.cost_shipped + uncosted))
+        }
+        Source::Raw => {
+            let (start, end) = (scope.start(from), scope.start(to + Duration::days(1)));
+            tx.cost_of_goods_shipped(scope.company_id, scope.shop_id(), start, end).await
+        }
+    }
 }
 
 /// The figures of each company day `from ..= to` in scope, without 毛利 (as the trend charts and the

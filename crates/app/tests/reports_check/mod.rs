@@ -52,8 +52,12 @@ pub struct RawRefund {
 #[derive(Debug, Clone)]
 pub struct RawCostMove {
     pub trade_id: i64,
+    pub sku_id: i64,
     pub qty: i64,
+    /// What a unit is worth: the cost it moved at, or the SKU's cost now for a shipment without one.
     pub unit_cost: i64,
+    /// A shipment written without a cost (valued at the SKU's cost now).
+    pub uncosted: bool,
     pub at: i64,
 }
 
@@ -186,11 +190,9 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
             _ => false,
         };
         // A shipment written without its cost counts at the SKU's cost now.
-        let unit_cost = match (v(r, 0), v(r, 5)) {
-            (1, 0) => sku_cost.get(&v(r, 7)).copied().unwrap_or(0),
-            (_, c) => c,
-        };
-        counted.then(|| RawCostMove { trade_id, qty: v(r, 4), unit_cost, at: v(r, 6) })
+        let uncosted = v(r, 0) == 1 && v(r, 5) == 0;
+        let unit_cost = if uncosted { sku_cost.get(&v(r, 7)).copied().unwrap_or(0) } else { v(r, 5) };
+        counted.then(|| RawCostMove { trade_id, sku_id: v(r, 7), qty: v(r, 4), unit_cost, uncosted, at: v(r, 6) })
     })
     .collect();
     let shops =
@@ -273,7 +275,22 @@ impl Raw {
             let shop = self.trade(trade).shop_id;
             m.entry((shop, self.day_text(at))).or_default().trades_returned_or_exchanged += 1;
         }
+        for c in self.cost_moves.iter().filter(|c| !c.uncosted) {
+            let shop = self.trade(c.trade_id).shop_id;
+            m.entry((shop, self.day_text(c.at))).or_default().cost_shipped += -c.qty * c.unit_cost;
+        }
         m.retain(|_, f| !f.is_zero());
+        m
+    }
+
+    /// Units shipped without a cost per (shop, day, SKU), move by move.
+    pub fn uncosted_days(&self) -> BTreeMap<(i64, String, i64), i64> {
+        let mut m: BTreeMap<(i64, String, i64), i64> = BTreeMap::new();
+        for c in self.cost_moves.iter().filter(|c| c.uncosted) {
+            let shop = self.trade(c.trade_id).shop_id;
+            *m.entry((shop, self.day_text(c.at), c.sku_id)).or_default() += -c.qty;
+        }
+        m.retain(|_, u| *u != 0);
         m
     }
 
@@ -494,11 +511,19 @@ pub async fn assert_summaries_exact(app: &App, company_id: i64, tz: Tz) {
     }
     assert_eq!(shops.len(), want_shops.len(), "no other shop days");
     assert_eq!(skus, want_skus, "SKU days");
+    let uncosted = |rows: Vec<(i64, String, i64, i64)>| -> BTreeMap<(i64, String, i64), i64> {
+        rows.into_iter().filter(|r| r.3 != 0).map(|(s, d, k, u)| ((s, d, k), u)).collect()
+    };
+    let want_uncosted = raw.uncosted_days();
     let mut tx = app.db.begin().await.unwrap();
+    let kept_uncosted = uncosted(tx.all_uncosted_shipments(company_id).await.unwrap());
+    assert_eq!(kept_uncosted, want_uncosted, "units shipped without a cost");
     tx.rebuild_summaries(company_id).await.unwrap();
     let rebuilt_shops = tx.all_shop_days(company_id).await.unwrap();
     let rebuilt_skus = tx.all_sku_days(company_id).await.unwrap();
+    let rebuilt_uncosted = uncosted(tx.all_uncosted_shipments(company_id).await.unwrap());
     tx.rollback().await.unwrap();
+    assert_eq!(rebuilt_uncosted, want_uncosted, "rebuilt units shipped without a cost");
     let rebuilt_shops: BTreeMap<(i64, String), ShopDay> =
         rebuilt_shops.into_iter().filter(|r| !r.2.is_zero()).map(|(s, d, f)| ((s, d), f)).collect();
     let rebuilt_skus: BTreeMap<(i64, String, i64), SkuDay> =
