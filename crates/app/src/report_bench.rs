@@ -3,10 +3,12 @@
 //! with `Source::Raw`), on a fresh SQLite database. Both answers must be equal; the timings and their
 //! ratio are the result.
 //!
-//! The company: one warehouse with stock for every SKU, two shops, `skus` SKUs (ten per product),
+//! The company: one warehouse with stock for every SKU, two shops that keep stock from before the
+//! first trade, `skus` SKUs (ten per product, one in 25 without a cost entered),
 //! `trades` trades spread over `days` days ending yesterday (1–3 lines each, sales skewed towards
-//! a few items, 92 % paid, most shipped, 3 % of paid trades refunded), written day after day as
-//! history in bulk (which keeps the summaries as it goes).
+//! a few items, 92 % paid, most shipped from stock at the SKU's cost, 3 % of paid trades refunded),
+//! written day after day as history in bulk (which keeps the summaries, 毛利's cost of goods
+//! included, as it goes).
 
 use std::time::Instant;
 
@@ -59,7 +61,7 @@ pub struct ReportBench {
 const RUNS: usize = 3;
 
 /// A generated trade, its final status and its refunds (by line index).
-type Generated = (NewTrade, TradeStatus, Vec<(usize, NewRefund)>);
+type Generated = (NewTrade, TradeStatus, Vec<(usize, NewRefund)>, Vec<NewMove>);
 const BATCH: usize = 5_000;
 
 /// Runs the benchmark on a scratch SQLite database (removed afterwards), or on the SQLite file `keep`:
@@ -182,7 +184,8 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
         shops.push(app.create_shop(company_id, platform, name, Some(wh), StockRules::default()).await?);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(20241111);
-    let mut catalog: Vec<(i64, Money)> = Vec::with_capacity(skus);
+    // (SKU, price, cost): 40 % of the price, none for one SKU in 25 (a cost not entered yet).
+    let mut catalog: Vec<(i64, Money, Money)> = Vec::with_capacity(skus);
     for p in 0..skus.div_ceil(10) {
         let price = Money::from_fen(rng.random_range(3_000..30_000));
         let specs: Vec<SkuSpec> = (0..10.min(skus - p * 10))
@@ -190,32 +193,43 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
                 outer_sku_id: format!("B{p:05}-{i:02}"),
                 properties: format!("尺码:{}", 100 + i * 10),
                 price,
-                cost: Money::from_fen(price.fen() * 2 / 5),
+                cost: if (p * 10 + i) % 25 == 24 { Money::ZERO } else { Money::from_fen(price.fen() * 2 / 5) },
             })
             .collect();
-        for id in
-            app.create_product(company_id, &format!("B{p:05}"), "压测商品 纯棉短袖T恤", "女装/T恤", &specs).await?
+        for (id, spec) in app
+            .create_product(company_id, &format!("B{p:05}"), "压测商品 纯棉短袖T恤", "女装/T恤", &specs)
+            .await?
+            .into_iter()
+            .zip(&specs)
         {
-            catalog.push((id, price));
+            catalog.push((id, price, spec.cost));
         }
     }
+    let opened = now - Duration::days(i64::from(days) + 1);
     {
         let mut tx = app.db.begin().await?;
-        for (sku_id, _) in &catalog {
+        for (k, (sku_id, _, _)) in catalog.iter().enumerate() {
+            // Enough for what the period sells of it (see the choice of SKUs below: SKU k takes
+            // ((k+1)/n)^(1/3) − (k/n)^(1/3) of about 2 lines of 1.5 units per trade), and some.
+            let n = catalog.len() as f64;
+            let share = ((k as f64 + 1.0) / n).cbrt() - (k as f64 / n).cbrt();
             let m = NewMove {
                 company_id,
                 sku_id: *sku_id,
                 warehouse_id: wh,
-                qty: rng.random_range(1..300),
+                qty: (trades as f64 * 3.3 * share).ceil() as i64 + rng.random_range(1..300),
                 kind: MoveKind::Stocktake,
                 ref_type: "",
                 ref_id: None,
                 unit_cost: Money::ZERO,
                 note: String::new(),
                 user_name: "bench".into(),
-                at: now - Duration::days(i64::from(days) + 1),
+                at: opened,
             };
             tx.append_move(&m).await?;
+        }
+        for shop in &shops {
+            tx.set_inventory_start(*shop, opened).await?;
         }
         tx.commit().await?;
     }
@@ -235,9 +249,11 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
             let created =
                 zhanggui_store::summaries::day_start(day, tz) + Duration::seconds(rng.random_range(0..86_400));
             let mut lines = Vec::new();
+            let mut costs = Vec::new();
             for l in 0..rng.random_range(1..=3) {
                 let x: f64 = rng.random();
-                let (sku_id, price) = catalog[((x * x * x) * catalog.len() as f64) as usize % catalog.len()];
+                let (sku_id, price, cost) = catalog[((x * x * x) * catalog.len() as f64) as usize % catalog.len()];
+                costs.push(cost);
                 let qty = rng.random_range(1..=2);
                 lines.push(NewLine {
                     oid: format!("{i}-{l}"),
@@ -293,15 +309,40 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
                     )]
                 })
                 .unwrap_or_default();
-            batch.push((t, status, refunds));
+            // Shipped from the one warehouse at the SKU's cost.
+            let moves = shipped
+                .map(|at| {
+                    lines
+                        .iter()
+                        .zip(&costs)
+                        .filter_map(|(l, cost)| {
+                            let sku_id = l.sku_id?;
+                            Some(NewMove {
+                                company_id,
+                                sku_id,
+                                warehouse_id: wh,
+                                qty: -l.qty,
+                                kind: MoveKind::SaleShipment,
+                                ref_type: "trade",
+                                ref_id: None,
+                                unit_cost: *cost,
+                                note: t.tid.clone(),
+                                user_name: "bench".into(),
+                                at,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            batch.push((t, status, refunds, moves));
         }
         let items: Vec<TradeHistory<'_>> = batch
             .iter()
-            .map(|(t, status, refunds)| TradeHistory {
+            .map(|(t, status, refunds, moves)| TradeHistory {
                 trade: t,
                 status: *status,
                 customer: Some(CustomerKey { account_system: "taobao", nick: &t.buyer_nick, region: &region }),
-                moves: Vec::new(),
+                moves: moves.clone(),
                 refunds: refunds.clone(),
                 events: Vec::new(),
                 user: "bench",

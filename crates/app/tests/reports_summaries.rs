@@ -48,3 +48,26 @@ async fn the_demo_keeps_the_summaries() {
     })
     .await;
 }
+
+/// The benchmark's company (history written in bulk with its shipments from stock, one SKU in 25
+/// without a cost) keeps summaries equal to its raw rows, 毛利 included, and its reports read from
+/// them equal the ones computed from the raw rows.
+#[tokio::test]
+async fn the_benchmark_company_keeps_its_summaries_and_its_margin() {
+    on_every_backend("the_benchmark_company_keeps_its_summaries", |ctx| async move {
+        let now = Utc.with_ymd_and_hms(2024, 8, 15, 4, 0, 0).unwrap();
+        let actor = zhanggui_app::report_bench::load(&ctx.app, 3_000, 60, 40, now).await.unwrap();
+        reports_check::assert_summaries_exact(&ctx.app, actor.company_id, TZ).await;
+        let summaries = ctx.app.report_scope(&actor, None).await.unwrap();
+        let raw = zhanggui_app::reports::Scope { source: zhanggui_app::reports::Source::Raw, ..summaries.clone() };
+        let date = summaries.yesterday(now);
+        let kept = ctx.app.daily_report_in(&summaries, Some(date), now).await.unwrap();
+        let computed = ctx.app.daily_report_in(&raw, Some(date), now).await.unwrap();
+        assert_eq!(format!("{kept:?}"), format!("{computed:?}"));
+        let zhanggui_domain::MetricValue::Money(month) = kept.month_to_date.gross_margin else {
+            panic!("毛利 is known: the shops keep stock from before their first trade")
+        };
+        assert!(month > zhanggui_domain::Money::ZERO && month < kept.month_to_date.sales.amount_paid, "{month}");
+    })
+    .await;
+}
