@@ -11,8 +11,9 @@ use common::*;
 use zhanggui_app::demo::DemoOptions;
 use zhanggui_app::reports::{month_start, replenishment};
 use zhanggui_app::{Actor, App};
+use zhanggui_domain::alerts::{AlertCode, AlertSettings, Severity, ShipState, ship_alert};
 use zhanggui_domain::metrics::{platform_repeat_rate, repeat_rate};
-use zhanggui_domain::{AvgDailySales, MetricValue, Ratio};
+use zhanggui_domain::{AvgDailySales, MetricValue, Ratio, TradeStatus};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
@@ -143,7 +144,49 @@ async fn demo_reports_match_the_raw_rows() {
                         assert!(!got.is_empty(), "trades paid before {asof} and shipped after it");
                     }
                 }
+                // The whole shipping-alert list of a date, against the rule applied to every paid
+                // trade of the company as it stood at the end of that date.
+                let rows = reports_check::ints(
+                    &mut tx,
+                    "SELECT CAST(tid AS BIGINT), paid_at, shipped_at, closed_at, \
+                        CAST(CASE WHEN status = 'PAID_FORBID_CONSIGN' THEN 1 ELSE 0 END AS BIGINT) \
+                     FROM trade WHERE company_id = $1 AND paid_at IS NOT NULL",
+                    actor.company_id,
+                )
+                .await;
                 tx.commit().await.unwrap();
+                let mut alerted = 0;
+                for date in [yesterday, NaiveDate::from_ymd_opt(2024, 11, 11).unwrap(), yesterday - Duration::days(3)] {
+                    let report = app.alerts_report(&actor, None, Some(date), now).await.unwrap();
+                    let asof = report.as_of;
+                    let a = asof.timestamp();
+                    let mut want: Vec<(String, Severity)> = rows
+                        .iter()
+                        .filter(|r| r[1].unwrap() < a && r[2].is_none_or(|x| x >= a) && r[3].is_none_or(|x| x >= a))
+                        .filter(|r| r[4] == Some(0))
+                        .filter_map(|r| {
+                            let state = ShipState {
+                                status: TradeStatus::WaitSellerSendGoods,
+                                paid_at: Utc.timestamp_opt(r[1].unwrap(), 0).unwrap(),
+                                shipped_at: None,
+                                platform_ship_by: None,
+                            };
+                            ship_alert(&format!("订单 {}", r[0].unwrap()), &state, asof, &AlertSettings::default())
+                        })
+                        .map(|a| (a.subject, a.severity))
+                        .collect();
+                    want.sort();
+                    let mut got: Vec<(String, Severity)> = report
+                        .alerts
+                        .into_iter()
+                        .filter(|a| a.code == AlertCode::NotShipped24h)
+                        .map(|a| (a.subject, a.severity))
+                        .collect();
+                    got.sort();
+                    assert_eq!(got, want, "shipping alerts of {date}");
+                    alerted += got.len();
+                }
+                assert!(alerted > 0, "the demo has trades late to ship");
             }
             // Weekly: each day and the week as one period.
             let w = app
