@@ -23,6 +23,9 @@
 //! - `return_requests`, `exchange_requests`: return-and-refund and exchange requests (one per refund
 //!   row), on the day they were made; `trades_returned_or_exchanged`: trades counted once, on the day
 //!   of their first such request.
+//! - `cost_shipped` (毛利's cost of goods) on the day goods move: sale shipments at the unit cost
+//!   they left at, less returns received into a sellable warehouse at theirs; units shipped without
+//!   a cost go to `uncosted_shipment_daily` per SKU instead, valued at the SKU's cost when read.
 //!
 //! **Distinct counts** (下单买家数, 支付买家数) are not additive across days or shops (DOMAIN.md §7);
 //! they are kept beside these counters as buyer counters per company day (`buyer_counts`), which a
