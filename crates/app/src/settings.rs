@@ -743,6 +743,10 @@ async fn update_warehouse_in(
         }
     }
     tx.update_warehouse(warehouse_id, name, sellable).await?;
+    if old.sellable != sellable {
+        // Returns received into it now count (or no longer count) in the cost of goods shipped.
+        tx.rebuild_goods_cost(by.company_id).await?;
+    }
     let before = format!("name={} sellable={}", old.name, yes_no(old.sellable));
     let after = format!("name={name} sellable={}", yes_no(sellable));
     audit_in(tx, &by.actor(), "settings.warehouse", &old.code, &before, &after, now).await?;

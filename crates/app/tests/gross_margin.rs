@@ -168,3 +168,70 @@ async fn goods_shipped_without_a_cost_count_at_the_cost_they_are_given_later() {
     })
     .await;
 }
+
+/// Goods returned into a warehouse count in the cost of goods while it holds goods for sale: when an
+/// emptied warehouse is made not for sale, the returns it received stop counting, in the summaries
+/// as in the stock moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warehouse_made_not_for_sale_takes_its_returns_out_of_the_cost_of_goods() {
+    on_every_backend("gross_margin_sellable", |cx| async move {
+        let app = &cx.app;
+        let fx = build_shop(app).await;
+        let returns = app.create_warehouse(fx.company_id, "TH", "退货暂存仓").await.unwrap();
+        let input = fx.trade(fx.taobao, "3902938475640001", "一只会飞的鱼", &[(TEE_BLACK_M, 1)]);
+        let id = app.create_trade(&fx.actor, &input).await.unwrap();
+        app.pay_trade(&fx.actor, id, at(1)).await.unwrap();
+        let ship = ShipInput { carrier: "韵达快递".into(), tracking_no: "YD5310001".into(), line_ids: None };
+        app.ship_trade(&fx.actor, id, &ship, at(60)).await.unwrap();
+        let case = app
+            .apply_after_sales(
+                &fx.actor,
+                &ApplyInput {
+                    trade: "3902938475640001".into(),
+                    line: TEE_BLACK_M.into(),
+                    kind: Some(RefundKind::ReturnAndRefund),
+                    reason: "尺码偏小".into(),
+                    at: at(2 * DAY),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for (s, minutes) in [
+            (Step::Agree { note: String::new(), replacement: None }, 2 * DAY + 10),
+            (
+                Step::ReturnShipped { parcel: Parcel { carrier: "顺丰速运".into(), tracking_no: "SF2".into() } },
+                2 * DAY + 20,
+            ),
+            (
+                Step::ReceiveReturn {
+                    check: ReturnCheck { good: 1, damaged: 0 },
+                    warehouse: "TH".into(),
+                    replacement: None,
+                    note: String::new(),
+                },
+                2 * DAY + 30,
+            ),
+        ] {
+            app.after_sales_step(&fx.actor, &case, &s, at(minutes)).await.unwrap();
+        }
+        let margin = || async {
+            let r = app.daily_report(&fx.actor, None, Some(day(2 * DAY)), chrono::Utc::now()).await.unwrap();
+            r.day.gross_margin
+        };
+        // 79.00 paid back, the tee back on a shelf at the 32.50 it left at.
+        assert_eq!(margin().await, MetricValue::Money(Money::ZERO - yuan("79.00") + yuan("32.50")));
+        app.transfer_stock(&fx.actor, TEE_BLACK_M, "TH", "HZ", 1, at(2 * DAY + 60)).await.unwrap();
+        let manager = zhanggui_app::users::User {
+            id: 0,
+            company_id: fx.company_id,
+            login: "店长-李娜".into(),
+            display_name: String::new(),
+            role: zhanggui_app::users::Role::Manager,
+        };
+        assert!(app.update_warehouse(&manager, returns, "退货暂存仓", false).await.unwrap());
+        assert_eq!(margin().await, MetricValue::Money(Money::ZERO - yuan("79.00")));
+        reports_check::assert_summaries_exact(app, fx.company_id, chrono_tz::Asia::Shanghai).await;
+    })
+    .await;
+}

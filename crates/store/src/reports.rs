@@ -448,7 +448,8 @@ impl Tx {
     }
 
     /// The additive figures of `[from, to)` in scope computed from trades and refunds directly
-    /// (no summaries): what the summaries save.
+    /// (no summaries): what the summaries save. The cost of goods shipped is left at 0: the raw
+    /// source reads it from the stock moves only when a report wants 毛利 ([`Tx::cost_of_goods_shipped`]).
     pub async fn raw_shop_totals(
         &mut self,
         company_id: i64,
@@ -526,7 +527,8 @@ impl Tx {
             return_requests: returns.0,
             exchange_requests: returns.1,
             trades_returned_or_exchanged: first_returns,
-            cost_shipped: self.raw_goods_cost(company_id, shop_id, from, to).await?.0,
+            // Read on its own, only when a report wants 毛利 (`cost_of_goods_shipped`).
+            cost_shipped: 0,
         })
     }
 

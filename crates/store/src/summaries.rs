@@ -557,7 +557,29 @@ impl Tx {
             return Ok(());
         };
         self.fill_calendar(crate::from_ts(*lo), crate::from_ts(*hi), tz).await?;
-        for sql in REBUILD {
+        for sql in REBUILD.iter().chain(COST_REBUILD) {
+            exec!(&mut *self, *sql, company_id)?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes the company's cost of goods shipped (`cost_shipped` and the units shipped without a
+    /// cost) from its stock moves, leaving the other counters as they are: for a change that alters
+    /// which moves count in it (a warehouse made sellable or not), in the caller's transaction.
+    pub async fn rebuild_goods_cost(&mut self, company_id: i64) -> Result<(), StoreError> {
+        let tz = self.company_zone(company_id).await?;
+        exec!(&mut *self, "UPDATE sales_shop_daily SET cost_shipped = 0 WHERE company_id = $1", company_id)?;
+        exec!(&mut *self, "DELETE FROM uncosted_shipment_daily WHERE company_id = $1", company_id)?;
+        let bounds = fetch_optional!(
+            &mut *self,
+            "SELECT MIN(created_at), MAX(created_at) FROM stock_move \
+             WHERE company_id = $1 AND kind IN ('sale_shipment', 'return_receipt')",
+            [company_id],
+            |r| Ok((r.try_get::<Option<i64>, _>(0)?, r.try_get::<Option<i64>, _>(1)?))
+        )?;
+        let Some((Some(lo), Some(hi))) = bounds else { return Ok(()) };
+        self.fill_calendar(crate::from_ts(lo), crate::from_ts(hi), tz).await?;
+        for sql in COST_REBUILD {
             exec!(&mut *self, *sql, company_id)?;
         }
         Ok(())
@@ -781,6 +803,11 @@ const REBUILD: &[&str] = &[
          ON CONFLICT (shop_id, day, sku_id) DO UPDATE SET units_paid = excluded.units_paid, \
             amount_paid = excluded.amount_paid, lines_paid = excluded.lines_paid"
     ),
+];
+
+/// The statements that recompute the cost of goods shipped of company `$1` from its stock moves,
+/// after its `cost_shipped` were zeroed and its `uncosted_shipment_daily` rows deleted.
+const COST_REBUILD: &[&str] = &[
     concat!(
         "INSERT INTO sales_shop_daily (company_id, shop_id, day, cost_shipped) \
          SELECT $1, shop_id, day, CAST(SUM(cost) AS BIGINT) FROM \

@@ -280,9 +280,12 @@ impl Tx {
                 args![m.qty, m.sku_id, m.warehouse_id],
             );
             b.push(
+                // A history's moves refer to its trade, whatever the caller named (the cost of goods
+                // finds their shop through it).
                 "INSERT INTO stock_move (company_id, sku_id, warehouse_id, qty, kind, ref_type, ref_id, unit_cost, note, \
                     user_name, created_at) \
-                 VALUES ($3, $4, $5, $6, $7, $8, (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $9, $10, $11, $12)",
+                 VALUES ($3, $4, $5, $6, $7, 'trade', (SELECT id FROM trade WHERE shop_id = $1 AND tid = $2), $8, $9, \
+                    $10, $11)",
                 args![
                     t.shop_id,
                     &t.tid,
@@ -291,7 +294,6 @@ impl Tx {
                     m.warehouse_id,
                     m.qty,
                     m.kind.code(),
-                    m.ref_type,
                     m.unit_cost.fen(),
                     &m.note,
                     &m.user_name,
@@ -710,7 +712,8 @@ impl Tx {
             for m in &h.moves {
                 m.kind.check(m.qty).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 *deltas.entry((m.sku_id, m.warehouse_id)).or_insert(0) += m.qty;
-                moves.push(move_values(m, Some(trade_id)));
+                // A history's moves refer to its trade, whatever the caller named.
+                moves.push(move_values(&NewMove { ref_type: "trade", ..m.clone() }, Some(trade_id)));
             }
             for (event, from, to, at) in &h.events {
                 events.push(args![t.company_id, trade_id, *event, *from, *to, h.user, to_ts(*at)]);
