@@ -3,10 +3,11 @@
 //! with `Source::Raw`), on a fresh SQLite database. Both answers must be equal; the timings and their
 //! ratio are the result.
 //!
-//! The company: one warehouse with stock for every SKU, two shops that keep stock from before the
-//! first trade, `skus` SKUs (ten per product, one in 25 without a cost entered),
-//! `trades` trades spread over `days` days ending yesterday (1–3 lines each, sales skewed towards
-//! a few items, 92 % paid, most shipped from stock at the SKU's cost, 3 % of paid trades refunded),
+//! The company: one warehouse with stock for every SKU, two shops that keep their stock here for the
+//! last `STOCK_DAYS` days (the history before was imported without stock), `skus` SKUs (ten per
+//! product, one in 25 without a cost entered), `trades` trades spread over `days` days ending
+//! yesterday (1–3 lines each, sales skewed towards a few items, 92 % paid, most shipped, from stock at
+//! the SKU's cost once the shops keep it here, 3 % of paid trades refunded),
 //! written day after day as history in bulk (which keeps the summaries, 毛利's cost of goods
 //! included, as it goes).
 
@@ -59,6 +60,9 @@ pub struct ReportBench {
 }
 
 const RUNS: usize = 3;
+
+/// How many days (ending yesterday) the generated shops have kept their stock in zhanggui.
+pub const STOCK_DAYS: u32 = 60;
 
 /// A generated trade, its final status and its refunds (by line index).
 type Generated = (NewTrade, TradeStatus, Vec<(usize, NewRefund)>, Vec<NewMove>);
@@ -205,11 +209,13 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
             catalog.push((id, price, spec.cost));
         }
     }
-    let opened = now - Duration::days(i64::from(days) + 1);
+    // The shops keep stock here from the start of the last STOCK_DAYS days (or before the first trade).
+    let stocked_days = days.min(STOCK_DAYS);
+    let opened = now - Duration::days(i64::from(stocked_days) + 1);
     {
         let mut tx = app.db.begin().await?;
         for (k, (sku_id, _, _)) in catalog.iter().enumerate() {
-            // Enough for what the period sells of it (see the choice of SKUs below: SKU k takes
+            // Enough for what the stocked days sell of it (see the choice of SKUs below: SKU k takes
             // ((k+1)/n)^(1/3) − (k/n)^(1/3) of about 2 lines of 1.5 units per trade), and some.
             let n = catalog.len() as f64;
             let share = ((k as f64 + 1.0) / n).cbrt() - (k as f64 / n).cbrt();
@@ -217,7 +223,8 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
                 company_id,
                 sku_id: *sku_id,
                 warehouse_id: wh,
-                qty: (trades as f64 * 3.3 * share).ceil() as i64 + rng.random_range(1..300),
+                qty: (trades as f64 * f64::from(stocked_days) / f64::from(days.max(1)) * 3.3 * share).ceil() as i64
+                    + rng.random_range(1..300),
                 kind: MoveKind::Stocktake,
                 ref_type: "",
                 ref_id: None,
@@ -311,6 +318,7 @@ pub async fn load(app: &App, trades: usize, skus: usize, days: u32, now: DateTim
                 .unwrap_or_default();
             // Shipped from the one warehouse at the SKU's cost.
             let moves = shipped
+                .filter(|_| paid.is_some_and(|p| p >= opened))
                 .map(|at| {
                     lines
                         .iter()

@@ -56,7 +56,7 @@ async fn the_demo_keeps_the_summaries() {
 async fn the_benchmark_company_keeps_its_summaries_and_its_margin() {
     on_every_backend("the_benchmark_company_keeps_its_summaries", |ctx| async move {
         let now = Utc.with_ymd_and_hms(2024, 8, 15, 4, 0, 0).unwrap();
-        let actor = zhanggui_app::report_bench::load(&ctx.app, 3_000, 60, 40, now).await.unwrap();
+        let actor = zhanggui_app::report_bench::load(&ctx.app, 3_000, 60, 90, now).await.unwrap();
         reports_check::assert_summaries_exact(&ctx.app, actor.company_id, TZ).await;
         let summaries = ctx.app.report_scope(&actor, None).await.unwrap();
         let raw = zhanggui_app::reports::Scope { source: zhanggui_app::reports::Source::Raw, ..summaries.clone() };
