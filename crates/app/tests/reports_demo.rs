@@ -73,6 +73,14 @@ async fn demo_reports_match_the_raw_rows() {
                 if r.top_items.len() < 20 {
                     assert_eq!(total_top, total_day, "every item of the day is listed");
                 }
+                let got: Vec<(String, i64, i64)> =
+                    r.top_items.iter().map(|t| (t.item_code.clone(), t.units, t.amount_paid.fen())).collect();
+                assert_eq!(got, raw.top_products(*shop, date, date, 20), "top items {date} {shop:?}");
+                let month = raw.top_products(*shop, month_start(date), date, usize::MAX);
+                for t in &r.top_items {
+                    let m = month.iter().find(|m| m.0 == t.item_code).unwrap();
+                    assert_eq!((t.units_month, t.amount_paid_month.fen()), (m.1, m.2), "month of {}", t.item_code);
+                }
                 // Stock alerts: the lines of the replenishment table below their alert level, in the
                 // table's order (the daily report plans from the 7-day window alone).
                 let table = app.replenishment_report(&actor, name.as_deref(), Some(date), now).await.unwrap();

@@ -285,36 +285,62 @@ impl Tx {
         )?)
     }
 
-    /// The SKUs of a company with their products and suppliers' terms.
-    pub async fn report_skus(&mut self, company_id: i64) -> Result<Vec<ReportSku>, StoreError> {
-        Ok(fetch_all!(
+    /// The SKUs of a company with their products and suppliers' terms and their stock over every
+    /// warehouse for sale, with what is on its way, by SKU code: the catalogue behind the replenishment
+    /// table, the best sellers and the stock alerts. One row per SKU (the stock is summed per SKU in
+    /// the same pass) and the open purchase order lines apart, since every row that comes back costs
+    /// far more than the lookup that fills it.
+    pub async fn report_book(&mut self, company_id: i64) -> Result<Vec<(ReportSku, SkuStock)>, StoreError> {
+        let mut book = fetch_all!(
             self,
             "SELECT s.id, s.outer_sku_id, s.properties, p.id, p.outer_id, p.title, p.listed_at, p.on_shelf, \
-                    sup.lead_time_days, sup.pack_size \
+                    sup.lead_time_days, sup.pack_size, \
+                    COALESCE((SELECT CAST(SUM(b.on_hand) AS BIGINT) FROM stock_balance b \
+                              WHERE b.sku_id = s.id AND b.warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable)), 0), \
+                    COALESCE((SELECT CAST(SUM(b.reserved) AS BIGINT) FROM stock_balance b \
+                              WHERE b.sku_id = s.id AND b.warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable)), 0) \
              FROM sku s JOIN product p ON p.id = s.product_id LEFT JOIN supplier sup ON sup.id = p.supplier_id \
              WHERE s.company_id = $1 ORDER BY s.outer_sku_id",
             [company_id],
-            |r| Ok(ReportSku {
-                sku_id: r.try_get(0)?,
-                outer_sku_id: r.try_get(1)?,
-                properties: r.try_get(2)?,
-                product_id: r.try_get(3)?,
-                outer_id: r.try_get(4)?,
-                title: r.try_get(5)?,
-                listed_at: r.try_get::<Option<i64>, _>(6)?.map(from_ts),
-                on_shelf: r.try_get(7)?,
-                lead_time_days: r.try_get(8)?,
-                pack_size: r.try_get(9)?,
-            })
-        )?)
+            |r| Ok((
+                ReportSku {
+                    sku_id: r.try_get(0)?,
+                    outer_sku_id: r.try_get(1)?,
+                    properties: r.try_get(2)?,
+                    product_id: r.try_get(3)?,
+                    outer_id: r.try_get(4)?,
+                    title: r.try_get(5)?,
+                    listed_at: r.try_get::<Option<i64>, _>(6)?.map(from_ts),
+                    on_shelf: r.try_get(7)?,
+                    lead_time_days: r.try_get(8)?,
+                    pack_size: r.try_get(9)?,
+                },
+                SkuStock { on_hand: r.try_get(10)?, reserved: r.try_get(11)?, in_transit: 0, next_arrival: None },
+            ))
+        )?;
+        let coming: std::collections::HashMap<i64, (i64, Option<DateTime<Utc>>)> = fetch_all!(
+            self,
+            "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
+                    MIN(COALESCE(l.expected_at, o.expected_at)) \
+             FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
+             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') \
+               AND l.qty_ordered > l.qty_received GROUP BY l.sku_id",
+            [company_id],
+            |r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get::<Option<i64>, _>(2)?.map(from_ts))))
+        )?
+        .into_iter()
+        .collect();
+        for (sku, stock) in &mut book {
+            if let Some((qty, at)) = coming.get(&sku.sku_id) {
+                stock.in_transit = *qty;
+                stock.next_arrival = *at;
+            }
+        }
+        Ok(book)
     }
 
-    /// Stock of every SKU of a company over all warehouses, with what is on its way: (sku, stock).
-    pub async fn sku_stock(&mut self, company_id: i64) -> Result<Vec<(i64, SkuStock)>, StoreError> {
-        self.sku_stock_in(company_id, None).await
-    }
-
-    /// [`Tx::sku_stock`] of the given SKUs alone (a page of a list), or of every SKU for `None`.
+    /// Stock of the given SKUs (a page of a list) over every warehouse for sale, with what is on its
+    /// way, or of every SKU for `None`: (sku, stock).
     pub async fn sku_stock_in(
         &mut self,
         company_id: i64,
@@ -554,6 +580,29 @@ impl Tx {
 }
 
 impl Tx {
+    /// The `limit` products (款) with the most paid on days `from ..= to` in scope (then the most units,
+    /// then the lowest id), of those with units paid: (product, units, amount in fen). Summed here
+    /// from the per-SKU summaries, so a few rows come back instead of every SKU sold.
+    pub async fn top_products(
+        &mut self,
+        company_id: i64,
+        shop_id: i64,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT s.product_id, CAST(SUM(d.units_paid) AS BIGINT), CAST(SUM(d.amount_paid) AS BIGINT) \
+             FROM sales_sku_daily d JOIN sku s ON s.id = d.sku_id \
+             WHERE d.company_id = $1 AND d.day >= $2 AND d.day <= $3 AND ($4 = 0 OR d.shop_id = $4) \
+             GROUP BY s.product_id HAVING SUM(d.units_paid) > 0 \
+             ORDER BY 3 DESC, 2 DESC, 1 LIMIT $5",
+            [company_id, from, to, shop_id, limit],
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        )?)
+    }
+
     /// Units paid per SKU over the three windows ending `to` (days `d7 ..= to`, `d14 ..= to`,
     /// `d30 ..= to`, each start at or after the next), in one pass over the summaries:
     /// (sku, units 7, units 14, units 30).

@@ -10,7 +10,9 @@ use zhanggui_domain::{Alert, AvgDailySales, DaysOfCover, Money};
 use zhanggui_store::reports::ReportSku;
 
 use super::alerts::{self, NOT_CHECKED};
-use super::{Figures, ReportError, Scope, ShopRef, day_text, local_date, month_start, period_figures, replenishment};
+use super::{
+    Figures, ReportError, Scope, ShopRef, Source, day_text, local_date, month_start, period_figures, replenishment,
+};
 use crate::{Actor, App};
 
 /// How many items the top-sales list shows (seed 000: 前二十款).
@@ -96,6 +98,28 @@ fn by_product(sales: &BTreeMap<i64, (i64, Money)>, skus: &BTreeMap<i64, &ReportS
     out
 }
 
+/// The day's top items (款) by amount paid, then units, then product id, of those with units paid:
+/// (product, (units, amount)). From the summaries the database sums and ranks them; from the raw
+/// rows they are summed here from the day's sales per SKU.
+async fn top_products(
+    tx: &mut zhanggui_store::Tx,
+    scope: &Scope,
+    date: NaiveDate,
+    skus: &BTreeMap<i64, &ReportSku>,
+) -> Result<Vec<(i64, (i64, Money))>, zhanggui_store::StoreError> {
+    if scope.source == Source::Summaries {
+        let day = day_text(date);
+        let limit = i64::try_from(TOP_ITEMS).unwrap_or(i64::MAX);
+        let top = tx.top_products(scope.company_id, scope.shop_id(), &day, &day, limit).await?;
+        return Ok(top.into_iter().map(|(p, units, amount)| (p, (units, Money::from_fen(amount)))).collect());
+    }
+    let today = by_product(&super::sku_sales(tx, scope, date, date).await?, skus);
+    let mut ranked: Vec<(i64, (i64, Money))> = today.into_iter().filter(|(_, v)| v.0 > 0).collect();
+    ranked.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(&b.0)));
+    ranked.truncate(TOP_ITEMS);
+    Ok(ranked)
+}
+
 impl App {
     /// The daily report of `date` (default yesterday) for a shop or the company.
     pub async fn daily_report(
@@ -156,13 +180,10 @@ impl App {
         }
         // Top items of the day, with their month to date.
         let products: BTreeMap<i64, &ReportSku> = all_skus.iter().map(|s| (s.product_id, s)).collect();
-        let today = by_product(&super::sku_sales(&mut tx, &scope, date, date).await?, &skus);
-        let mut ranked: Vec<(&i64, &(i64, Money))> = today.iter().filter(|(_, v)| v.0 > 0).collect();
-        ranked.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(b.0)));
-        ranked.truncate(TOP_ITEMS);
+        let ranked = top_products(&mut tx, &scope, date, &skus).await?;
         // The month to date of those items alone.
         let top_skus: Vec<i64> =
-            all_skus.iter().filter(|s| ranked.iter().any(|(p, _)| **p == s.product_id)).map(|s| s.sku_id).collect();
+            all_skus.iter().filter(|s| ranked.iter().any(|(p, _)| *p == s.product_id)).map(|s| s.sku_id).collect();
         let mut month: BTreeMap<i64, (i64, Money)> = BTreeMap::new();
         for (_, sku, f) in super::sku_days(&mut tx, &scope, month_from, date, &top_skus).await? {
             if let Some(s) = skus.get(&sku) {
@@ -174,13 +195,13 @@ impl App {
         let top_items = ranked
             .into_iter()
             .filter_map(|(product, (units, amount))| {
-                let p = products.get(product)?;
-                let (units_month, amount_paid_month) = month.get(product).copied().unwrap_or((0, Money::ZERO));
+                let p = products.get(&product)?;
+                let (units_month, amount_paid_month) = month.get(&product).copied().unwrap_or((0, Money::ZERO));
                 Some(TopItem {
                     item_code: p.outer_id.clone(),
                     title: p.title.clone(),
-                    units: *units,
-                    amount_paid: *amount,
+                    units,
+                    amount_paid: amount,
                     units_month,
                     amount_paid_month,
                 })

@@ -76,10 +76,16 @@ pub(crate) struct SkuBook {
 
 impl SkuBook {
     pub(crate) async fn read(tx: &mut Tx, company_id: i64) -> Result<SkuBook, StoreError> {
-        Ok(SkuBook {
-            skus: tx.report_skus(company_id).await?,
-            stock: tx.sku_stock(company_id).await?.into_iter().collect(),
-        })
+        let (skus, stock) = tx
+            .report_book(company_id)
+            .await?
+            .into_iter()
+            .map(|(sku, stock)| {
+                let id = sku.sku_id;
+                (sku, (id, stock))
+            })
+            .unzip();
+        Ok(SkuBook { skus, stock })
     }
 }
 

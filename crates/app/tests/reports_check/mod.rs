@@ -73,6 +73,8 @@ pub struct Raw {
     /// (shop, day, pv, uv) of shop traffic rows.
     pub traffic: Vec<(i64, String, i64, i64)>,
     pub shops: Vec<i64>,
+    /// SKU → (product, product code).
+    pub sku_products: BTreeMap<i64, (i64, String)>,
 }
 
 /// Runs `sql` with the company id as `$1` and reads every column as an optional integer.
@@ -219,8 +221,30 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
                 .collect()
         }
     };
+    let sku_products = match &mut tx {
+        Tx::Sqlite(t) => sqlx::query(
+            "SELECT s.id, p.id, p.outer_id FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1",
+        )
+        .bind(company_id)
+        .fetch_all(&mut **t)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect(),
+        Tx::Postgres(t) => sqlx::query(
+            "SELECT s.id, p.id, p.outer_id FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1",
+        )
+        .bind(company_id)
+        .fetch_all(&mut **t)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect(),
+    };
     tx.commit().await.unwrap();
-    Raw { cost_moves, tz, trades, lines, refunds, traffic, shops }
+    Raw { cost_moves, tz, trades, lines, refunds, traffic, shops, sku_products }
 }
 
 impl Raw {
@@ -464,6 +488,21 @@ impl Raw {
             }
         }
         m
+    }
+
+    /// The top `n` products (款) by amount paid over days `from ..= to`, then by units, then by product
+    /// id, of those with units paid: (product code, units, amount).
+    pub fn top_products(&self, shop: Option<i64>, from: NaiveDate, to: NaiveDate, n: usize) -> Vec<(String, i64, i64)> {
+        let mut per: BTreeMap<(i64, String), (i64, i64)> = BTreeMap::new();
+        for (sku, (units, amount)) in self.sku_sales(shop, from, to) {
+            let product = self.sku_products[&sku].clone();
+            let e = per.entry(product).or_insert((0, 0));
+            e.0 += units;
+            e.1 += amount;
+        }
+        let mut ranked: Vec<((i64, String), (i64, i64))> = per.into_iter().filter(|(_, v)| v.0 > 0).collect();
+        ranked.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.0.cmp(&b.0.0)));
+        ranked.into_iter().take(n).map(|((_, code), (u, a))| (code, u, a)).collect()
     }
 
     /// Paid trades per customer over days `from ..= to` (all shops or one).
