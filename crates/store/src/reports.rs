@@ -45,7 +45,7 @@ pub struct ReportSku {
     pub pack_size: Option<i64>,
 }
 
-/// Stock of a SKU over all warehouses, now.
+/// Stock of a SKU over every warehouse for sale, now, and what is on its way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SkuStock {
     pub on_hand: i64,
@@ -287,9 +287,9 @@ impl Tx {
 
     /// The SKUs of a company with their products and suppliers' terms and their stock over every
     /// warehouse for sale, with what is on its way, by SKU code: the catalogue behind the replenishment
-    /// table, the best sellers and the stock alerts. One row per SKU (the stock is summed per SKU in
-    /// the same pass) and the open purchase order lines apart, since every row that comes back costs
-    /// far more than the lookup that fills it.
+    /// table, the best sellers and the stock alerts. One row per SKU, its on-hand and reserved units
+    /// looked up by the database as the row is made (every row that comes back costs far more than
+    /// those lookups), and the open purchase order lines read apart.
     pub async fn report_book(&mut self, company_id: i64) -> Result<Vec<(ReportSku, SkuStock)>, StoreError> {
         let mut book = fetch_all!(
             self,
@@ -318,18 +318,8 @@ impl Tx {
                 SkuStock { on_hand: r.try_get(10)?, reserved: r.try_get(11)?, in_transit: 0, next_arrival: None },
             ))
         )?;
-        let coming: std::collections::HashMap<i64, (i64, Option<DateTime<Utc>>)> = fetch_all!(
-            self,
-            "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
-                    MIN(COALESCE(l.expected_at, o.expected_at)) \
-             FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
-             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') \
-               AND l.qty_ordered > l.qty_received GROUP BY l.sku_id",
-            [company_id],
-            |r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get::<Option<i64>, _>(2)?.map(from_ts))))
-        )?
-        .into_iter()
-        .collect();
+        let coming: std::collections::HashMap<i64, (i64, Option<DateTime<Utc>>)> =
+            self.coming_in(company_id, None).await?.into_iter().map(|(sku, qty, at)| (sku, (qty, at))).collect();
         for (sku, stock) in &mut book {
             if let Some((qty, at)) = coming.get(&sku.sku_id) {
                 stock.in_transit = *qty;
@@ -340,39 +330,19 @@ impl Tx {
     }
 
     /// Stock of the given SKUs (a page of a list) over every warehouse for sale, with what is on its
-    /// way, or of every SKU for `None`: (sku, stock).
-    pub async fn sku_stock_in(
-        &mut self,
-        company_id: i64,
-        only: Option<&[i64]>,
-    ) -> Result<Vec<(i64, SkuStock)>, StoreError> {
+    /// way: (sku, stock), for the SKUs that have any.
+    pub async fn sku_stock_in(&mut self, company_id: i64, ids: &[i64]) -> Result<Vec<(i64, SkuStock)>, StoreError> {
         use sqlx::Row as _;
-        let chunks: Vec<Option<&[i64]>> = match only {
-            None => vec![None],
-            Some(ids) => ids.chunks(500).map(Some).collect(),
-        };
         let mut out: std::collections::BTreeMap<i64, SkuStock> = std::collections::BTreeMap::new();
-        for chunk in chunks {
-            let among = |column: &str| match chunk {
-                None => String::new(),
-                Some(ids) => format!(" AND {column} IN ({})", marks(2, ids.len())),
-            };
+        for chunk in ids.chunks(500) {
             let balances = format!(
                 "SELECT sku_id, CAST(SUM(on_hand) AS BIGINT), CAST(SUM(reserved) AS BIGINT) FROM stock_balance \
-                 WHERE company_id = $1 AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable){} \
-                 GROUP BY sku_id",
-                among("sku_id")
-            );
-            let coming = format!(
-                "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
-                        MIN(COALESCE(l.expected_at, o.expected_at)) \
-                 FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
-                 WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') \
-                   AND l.qty_ordered > l.qty_received{} GROUP BY l.sku_id",
-                among("l.sku_id")
+                 WHERE company_id = $1 AND warehouse_id IN (SELECT w.id FROM warehouse w WHERE w.sellable) \
+                   AND sku_id IN ({}) GROUP BY sku_id",
+                marks(2, chunk.len())
             );
             let mut a = crate::args![company_id];
-            a.extend(chunk.unwrap_or_default().iter().map(|s| crate::batch::Value::from(*s)));
+            a.extend(chunk.iter().map(|s| crate::batch::Value::from(*s)));
             macro_rules! read {
                 ($t:expr) => {{
                     let q = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(balances)), a.iter());
@@ -381,20 +351,53 @@ impl Tx {
                         s.on_hand = r.try_get(1)?;
                         s.reserved = r.try_get(2)?;
                     }
-                    let q = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(coming)), a.iter());
-                    for r in q.fetch_all(&mut **$t).await? {
-                        let s = out.entry(r.try_get(0)?).or_default();
-                        s.in_transit = r.try_get(1)?;
-                        s.next_arrival = r.try_get::<Option<i64>, _>(2)?.map(from_ts);
-                    }
                 }};
             }
             match self {
                 Tx::Sqlite(t) => read!(t),
                 Tx::Postgres(t) => read!(t),
             }
+            for (sku, qty, at) in self.coming_in(company_id, Some(chunk)).await? {
+                let s = out.entry(sku).or_default();
+                s.in_transit = qty;
+                s.next_arrival = at;
+            }
         }
         Ok(out.into_iter().collect())
+    }
+
+    /// What is on its way per SKU (of the given SKUs, or of all for `None`): the units still to come
+    /// on open purchase order lines and their earliest expected arrival: (sku, units, arrival).
+    async fn coming_in(
+        &mut self,
+        company_id: i64,
+        only: Option<&[i64]>,
+    ) -> Result<Vec<(i64, i64, Option<DateTime<Utc>>)>, StoreError> {
+        use sqlx::Row as _;
+        let among = only.map_or(String::new(), |ids| format!(" AND l.sku_id IN ({})", marks(2, ids.len())));
+        let sql = format!(
+            "SELECT l.sku_id, CAST(SUM(l.qty_ordered - l.qty_received) AS BIGINT), \
+                    MIN(COALESCE(l.expected_at, o.expected_at)) \
+             FROM purchase_order_line l JOIN purchase_order o ON o.id = l.purchase_order_id \
+             WHERE o.company_id = $1 AND o.status IN ('ordered', 'partially_received') \
+               AND l.qty_ordered > l.qty_received{among} GROUP BY l.sku_id"
+        );
+        let mut a = crate::args![company_id];
+        a.extend(only.unwrap_or_default().iter().map(|s| crate::batch::Value::from(*s)));
+        let mut out = Vec::new();
+        macro_rules! read {
+            ($t:expr) => {{
+                let q = crate::bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), a.iter());
+                for r in q.fetch_all(&mut **$t).await? {
+                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get::<Option<i64>, _>(2)?.map(from_ts)));
+                }
+            }};
+        }
+        match self {
+            Tx::Sqlite(t) => read!(t),
+            Tx::Postgres(t) => read!(t),
+        }
+        Ok(out)
     }
 
     /// Trades paid in `[since, asof)` in scope that had not shipped and were not closed at `asof`

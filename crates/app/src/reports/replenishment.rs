@@ -280,7 +280,7 @@ impl App {
             *units.entry(sku).or_default() += f.units_paid;
         }
         let stock: BTreeMap<i64, zhanggui_store::reports::SkuStock> =
-            tx.sku_stock_in(scope.company_id, Some(sku_ids)).await?.into_iter().collect();
+            tx.sku_stock_in(scope.company_id, sku_ids).await?.into_iter().collect();
         tx.commit().await?;
         Ok(sku_ids
             .iter()
