@@ -75,6 +75,8 @@ pub struct Raw {
     pub shops: Vec<i64>,
     /// SKU → (product, product code).
     pub sku_products: BTreeMap<i64, (i64, String)>,
+    /// Trade id → its place in `trades`.
+    trade_at: std::collections::HashMap<i64, usize>,
 }
 
 /// Runs `sql` with the company id as `$1` and reads every column as an optional integer.
@@ -106,7 +108,7 @@ fn v(row: &[Option<i64>], i: usize) -> i64 {
 /// Reads every row of the company.
 pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
     let mut tx = app.db.begin_read().await.unwrap();
-    let trades = ints(
+    let trades: Vec<RawTrade> = ints(
         &mut tx,
         "SELECT id, shop_id, created_at, paid_at, shipped_at, total_amount, discount, amount_paid, item_count, customer_id \
          FROM trade WHERE company_id = $1",
@@ -244,7 +246,8 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
         .collect(),
     };
     tx.commit().await.unwrap();
-    Raw { cost_moves, tz, trades, lines, refunds, traffic, shops, sku_products }
+    let trade_at = trades.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    Raw { cost_moves, tz, trades, lines, refunds, traffic, shops, sku_products, trade_at }
 }
 
 impl Raw {
@@ -257,7 +260,7 @@ impl Raw {
     }
 
     fn trade(&self, id: i64) -> &RawTrade {
-        self.trades.iter().find(|t| t.id == id).unwrap()
+        &self.trades[self.trade_at[&id]]
     }
 
     /// Every (shop, day) counter, counted trade by trade.
