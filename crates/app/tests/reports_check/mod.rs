@@ -79,6 +79,20 @@ pub struct Raw {
     trade_at: std::collections::HashMap<i64, usize>,
 }
 
+/// Runs `sql` with the company id as `$1` on either backend and collects `f` of each row.
+macro_rules! company_rows {
+    ($tx:expr, $sql:expr, $company:expr, |$r:ident| $f:expr) => {
+        match $tx {
+            Tx::Sqlite(t) => {
+                sqlx::query($sql).bind($company).fetch_all(&mut **t).await.unwrap().iter().map(|$r| $f).collect()
+            }
+            Tx::Postgres(t) => {
+                sqlx::query($sql).bind($company).fetch_all(&mut **t).await.unwrap().iter().map(|$r| $f).collect()
+            }
+        }
+    };
+}
+
 /// Runs `sql` with the company id as `$1` and reads every column as an optional integer.
 pub async fn ints(tx: &mut Tx, sql: &'static str, company_id: i64) -> Vec<Vec<Option<i64>>> {
     match tx {
@@ -201,50 +215,18 @@ pub async fn load(app: &App, company_id: i64, tz: Tz) -> Raw {
     .collect();
     let shops =
         ints(&mut tx, "SELECT id FROM shop WHERE company_id = $1", company_id).await.iter().map(|r| v(r, 0)).collect();
-    let traffic = match &mut tx {
-        Tx::Sqlite(t) => {
-            sqlx::query("SELECT shop_id, day, pv, uv FROM traffic_daily WHERE company_id = $1 AND item_id = ''")
-                .bind(company_id)
-                .fetch_all(&mut **t)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect()
-        }
-        Tx::Postgres(t) => {
-            sqlx::query("SELECT shop_id, day, pv, uv FROM traffic_daily WHERE company_id = $1 AND item_id = ''")
-                .bind(company_id)
-                .fetch_all(&mut **t)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect()
-        }
-    };
-    let sku_products = match &mut tx {
-        Tx::Sqlite(t) => sqlx::query(
-            "SELECT s.id, p.id, p.outer_id FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1",
-        )
-        .bind(company_id)
-        .fetch_all(&mut **t)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect(),
-        Tx::Postgres(t) => sqlx::query(
-            "SELECT s.id, p.id, p.outer_id FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1",
-        )
-        .bind(company_id)
-        .fetch_all(&mut **t)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect(),
-    };
+    let traffic = company_rows!(
+        &mut tx,
+        "SELECT shop_id, day, pv, uv FROM traffic_daily WHERE company_id = $1 AND item_id = ''",
+        company_id,
+        |r| (r.get(0), r.get(1), r.get(2), r.get(3))
+    );
+    let sku_products = company_rows!(
+        &mut tx,
+        "SELECT s.id, p.id, p.outer_id FROM sku s JOIN product p ON p.id = s.product_id WHERE s.company_id = $1",
+        company_id,
+        |r| (r.get(0), (r.get(1), r.get(2)))
+    );
     tx.commit().await.unwrap();
     let trade_at = trades.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     Raw { cost_moves, tz, trades, lines, refunds, traffic, shops, sku_products, trade_at }
